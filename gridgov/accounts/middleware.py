@@ -1,0 +1,40 @@
+"""Administrators (the three 等保 roles) must pass a TOTP second factor before anything else."""
+
+from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+
+SESSION_FLAG = "gridgov_otp_verified"
+OPEN_PREFIXES = ("/static/", "/accounts/", "/i18n/", "/favicon")
+
+
+def needs_second_factor(user) -> bool:
+    from .scope import get_scope
+
+    scope = get_scope(user)
+    return bool(scope and scope.is_admin)
+
+
+class SecondFactorMiddleware:
+    """Hold a signed-in administrator at the TOTP step until it is passed this session."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and not request.session.get(SESSION_FLAG)
+            and not request.path.startswith(OPEN_PREFIXES)
+            and needs_second_factor(user)
+        ):
+            if request.path.startswith("/api/"):
+                return JsonResponse(
+                    {"errors": [{"field": None, "code": "second_factor_required",
+                                 "message": "TOTP verification required for administrators."}]},
+                    status=403,
+                )
+            return redirect(reverse("accounts:totp") + "?next=" + request.get_full_path())
+        return self.get_response(request)

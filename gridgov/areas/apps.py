@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class AreasConfig(AppConfig):
+    name = "gridgov.areas"
+    label = "areas"
+    verbose_name = "区域与网格"

@@ -1,0 +1,90 @@
+"""The area hierarchy: district → street / town / township → community / village → grid."""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from gridgov.accounts.choices import Role
+from gridgov.core.querysets import CHANGE, NOTHING, RestrictedQuerySet
+
+from .choices import Kind, Level
+
+
+class AreaQuerySet(RestrictedQuerySet):
+    def current(self, on=None):
+        """Areas valid on a date (today when not given)."""
+        from django.utils import timezone
+
+        day = on or timezone.localdate()
+        return self.filter(Q(valid_from__lte=day), Q(valid_to__isnull=True) | Q(valid_to__gt=day))
+
+
+class Area(models.Model):
+    """One administrative or grid area with its polygon (GeoJSON, WGS-84/CGCS2000).
+
+    The code is hierarchical (15-digit unit grid code at the bottom), so an area's ancestors
+    are the prefixes of its code and its descendants the codes that start with it.
+    """
+
+    code = models.CharField(_("编码"), max_length=15, unique=True)
+    name = models.CharField(_("名称"), max_length=100)
+    level = models.CharField(_("层级"), max_length=12, choices=Level.choices, db_index=True)
+    kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("上级"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="children",
+    )
+    # GeoJSON geometry (Polygon or MultiPolygon), WGS-84/CGCS2000 longitude-latitude.
+    geometry = models.JSONField(_("范围"))
+    area_m2 = models.FloatField(_("面积(平方米)"))
+    centroid_lng = models.FloatField(_("中心经度"))
+    centroid_lat = models.FloatField(_("中心纬度"))
+    land_use = models.CharField(_("用地性质"), max_length=50, blank=True)
+    management_level = models.CharField(_("管理等级"), max_length=20, blank=True)
+    responsible_party = models.CharField(
+        _("责任主体"), max_length=100, blank=True,
+        help_text=_("为空时按属地管理,由所在社区(村)负责。"),
+    )
+    households = models.PositiveIntegerField(_("户数"), null=True, blank=True)
+    valid_from = models.DateField(_("启用日期"))
+    valid_to = models.DateField(_("停用日期"), null=True, blank=True)
+    generated = models.BooleanField(
+        _("生成数据"), default=False,
+        help_text=_("演示用生成的区划,非官方测绘数据。"),
+    )
+    source = models.CharField(_("数据来源"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AreaQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("区域")
+        verbose_name_plural = _("区域")
+
+    def __str__(self):
+        return f"{self.name}({self.code})"
+
+    @classmethod
+    def restrict_q(cls, scope, action):
+        if action == CHANGE:
+            return None if scope.has_role(Role.SYS_ADMIN) else NOTHING
+        if scope.is_api_client or scope.has_role(Role.SYS_ADMIN):
+            return None
+        # Own areas and everything below them, plus the areas above them as context.
+        return scope.area_q("code") | Q(code__in=scope.ancestor_codes())
+
+    @property
+    def responsible(self) -> str:
+        """属地管理: with no named party, the grid's community (village) is responsible."""
+        if self.responsible_party:
+            return self.responsible_party
+        return self.parent.name if self.parent_id and self.level == Level.GRID else self.name
+
+
+class AreaRevision(models.Model):
+    """A counter bumped by every area write, so each process knows to rebuild its index."""
+
+    revision = models.PositiveBigIntegerField(default=0)
+    changed_at = models.DateTimeField(auto_now=True)

@@ -1,0 +1,112 @@
+"""Append-only, hash-chained audit records.
+
+Each record is linked by an HMAC to the previous record of the same chain (one chain per
+audited object), so writers touching different objects never wait for each other. Closed days
+are sealed by ``AuditAnchor`` rows, themselves chained, so a record deleted from the end of a
+chain or a whole chain removed is caught too. See ``gridgov.audit.chain``.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from gridgov.accounts.choices import Role
+from gridgov.core.querysets import NOTHING, RestrictedQuerySet
+
+
+class ImmutableError(Exception):
+    """Raised on any attempt to change or delete audit records through the application."""
+
+
+class AuditQuerySet(RestrictedQuerySet):
+    def update(self, **kwargs):
+        raise ImmutableError("audit records cannot be changed")
+
+    def delete(self):
+        raise ImmutableError("audit records cannot be deleted")
+
+
+class AuditRecord(models.Model):
+    """One audited action: who, under which role, did what to which object, and the change."""
+
+    chain_key = models.CharField(max_length=120)
+    seq = models.PositiveIntegerField()
+    at = models.DateTimeField(_("时间"), db_index=True)
+    actor = models.ForeignKey(
+        "accounts.User", verbose_name=_("操作人"), null=True, blank=True,
+        on_delete=models.DO_NOTHING, db_constraint=False, related_name="+",
+    )
+    actor_name = models.CharField(_("操作人"), max_length=150, blank=True)
+    role = models.CharField(_("角色"), max_length=120, blank=True)
+    action = models.CharField(_("操作"), max_length=80, db_index=True)
+    object_type = models.CharField(_("对象类型"), max_length=60, db_index=True)
+    object_id = models.CharField(_("对象编号"), max_length=64, blank=True)
+    object_repr = models.CharField(_("对象"), max_length=200, blank=True)
+    changes = models.JSONField(_("变更"), default=dict, blank=True)
+    remark = models.TextField(_("备注"), blank=True)
+    request_id = models.CharField(_("请求编号"), max_length=64, blank=True, db_index=True)
+    client_ip = models.CharField(_("客户端地址"), max_length=64, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["chain_key", "seq"], name="audit_chain_seq"),
+        ]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+        verbose_name = _("审计记录")
+        verbose_name_plural = _("审计记录")
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_name} {self.action} {self.object_repr}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ImmutableError("audit records cannot be changed")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableError("audit records cannot be deleted")
+
+    @classmethod
+    def restrict_q(cls, scope, action):
+        # Only the audit administrator reads the log; nobody changes it.
+        if action == "view" and scope.has_role(Role.AUDIT_ADMIN):
+            return None
+        return NOTHING
+
+
+class ChainHead(models.Model):
+    """The latest link of one chain; locked row-wise so each chain has one writer at a time."""
+
+    chain_key = models.CharField(max_length=120, primary_key=True)
+    seq = models.PositiveIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, default="")
+
+
+class AuditAnchor(models.Model):
+    """A seal over every record of one closed day (count and digest), chained to the day before."""
+
+    day = models.DateField(unique=True)
+    record_count = models.PositiveIntegerField()
+    records_digest = models.CharField(max_length=64)
+    first_id = models.BigIntegerField(null=True)
+    last_id = models.BigIntegerField(null=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["day"]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ImmutableError("audit anchors cannot be changed")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableError("audit anchors cannot be deleted")
