@@ -39,6 +39,12 @@ class Area(models.Model):
     area_m2 = models.FloatField(_("面积(平方米)"))
     centroid_lng = models.FloatField(_("中心经度"))
     centroid_lat = models.FloatField(_("中心纬度"))
+    # Bounding box of the polygon, kept by the actions so sibling checks can narrow candidates
+    # in SQL before any geometry is parsed. Null only for rows written outside the actions.
+    min_lng = models.FloatField(null=True, blank=True, editable=False)
+    min_lat = models.FloatField(null=True, blank=True, editable=False)
+    max_lng = models.FloatField(null=True, blank=True, editable=False)
+    max_lat = models.FloatField(null=True, blank=True, editable=False)
     land_use = models.CharField(_("用地性质"), max_length=50, blank=True)
     management_level = models.CharField(_("管理等级"), max_length=20, blank=True)
     responsible_party = models.CharField(
@@ -84,7 +90,38 @@ class Area(models.Model):
 
 
 class AreaRevision(models.Model):
-    """A counter bumped by every area write, so each process knows to rebuild its index."""
+    """A counter bumped by every area write, so each process knows to rebuild its index.
+
+    One row (pk 1). ``areas.actions`` bumps it in the writing transaction; each process's
+    point index (``areas.index``) compares it at most every ``GRIDGOV_AREA_INDEX_TTL`` seconds.
+    """
 
     revision = models.PositiveBigIntegerField(default=0)
     changed_at = models.DateTimeField(auto_now=True)
+
+    SINGLETON_PK = 1
+
+    def __str__(self):
+        return f"r{self.revision}"
+
+    @classmethod
+    def current(cls) -> int:
+        """The current revision number (0 before the first area write)."""
+        value = cls.objects.filter(pk=cls.SINGLETON_PK).values_list("revision", flat=True).first()
+        return value or 0
+
+    @classmethod
+    def bump(cls) -> None:
+        """Move the revision on, inside the caller's transaction."""
+        from django.db.models import F
+        from django.utils import timezone
+
+        updated = cls.objects.filter(pk=cls.SINGLETON_PK).update(
+            revision=F("revision") + 1, changed_at=timezone.now()
+        )
+        if not updated:
+            _, created = cls.objects.get_or_create(pk=cls.SINGLETON_PK, defaults={"revision": 1})
+            if not created:  # another writer created the row first: count this write too
+                cls.objects.filter(pk=cls.SINGLETON_PK).update(
+                    revision=F("revision") + 1, changed_at=timezone.now()
+                )

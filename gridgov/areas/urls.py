@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "areas"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.AreaListView.as_view(), name="list"),
+    path("<str:code>/", views.AreaDetailView.as_view(), name="detail"),
+    path("<str:code>/edit/", views.AreaEditView.as_view(), name="edit"),
+]
