@@ -8,3 +8,19 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         from . import signals  # noqa: F401  (login/logout audit)
+        from .api import schema  # noqa: F401  (the API key in the OpenAPI schema)
+
+        self.register_menu()
+
+    @staticmethod
+    def register_menu():
+        """The account pages the shell's menu does not list by itself."""
+        from django.utils.translation import gettext_lazy as _
+
+        from gridgov.web.menus import MenuItem, register
+
+        from .choices import Role
+
+        register(MenuItem("locks", _("账号锁定"), ("accounts:locks",),
+                          roles=frozenset({Role.SEC_ADMIN}), order=75))
+        register(MenuItem("password", _("修改密码"), ("accounts:password",), order=200))

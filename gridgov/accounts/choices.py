@@ -38,3 +38,15 @@ class DepartmentKind(models.TextChoices):
     GOVERNMENT = "government", _("政府部门")
     STREET = "street", _("街道(乡镇)")
     OTHER = "other", _("其他单位")
+
+# The area levels a role may be held at. A grid worker works one grid; grid chiefs and
+# instructors a community (or a single grid); the three administrators act for the whole
+# district. Roles not listed may be held at any level.
+ROLE_AREA_LEVELS = {
+    Role.GRID_WORKER: frozenset({"grid"}),
+    Role.GRID_CHIEF: frozenset({"community", "grid"}),
+    Role.GRID_INSTRUCTOR: frozenset({"community", "grid"}),
+    Role.SYS_ADMIN: frozenset({"district"}),
+    Role.SEC_ADMIN: frozenset({"district"}),
+    Role.AUDIT_ADMIN: frozenset({"district"}),
+}

@@ -1,11 +1,18 @@
 """Administrators (the three 等保 roles) must pass a TOTP second factor before anything else."""
 
+from urllib.parse import quote
+
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 SESSION_FLAG = "gridgov_otp_verified"
-OPEN_PREFIXES = ("/static/", "/accounts/", "/i18n/", "/favicon")
+# Only the sign-in steps themselves are open before the second factor; every other page,
+# the account pages included, waits behind it.
+OPEN_PREFIXES = (
+    "/static/", "/i18n/", "/favicon", "/accounts/login/", "/accounts/logout/", "/accounts/totp/",
+)
 
 
 def needs_second_factor(user) -> bool:
@@ -33,8 +40,8 @@ class SecondFactorMiddleware:
             if request.path.startswith("/api/"):
                 return JsonResponse(
                     {"errors": [{"field": None, "code": "second_factor_required",
-                                 "message": "TOTP verification required for administrators."}]},
+                                 "message": _("管理员须先通过动态口令验证。")}]},
                     status=403,
                 )
-            return redirect(reverse("accounts:totp") + "?next=" + request.get_full_path())
+            return redirect(reverse("accounts:totp") + "?next=" + quote(request.get_full_path()))
         return self.get_response(request)

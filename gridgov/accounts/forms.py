@@ -1,0 +1,151 @@
+"""Forms of the sign-in and account administration pages. They only validate input; the
+writes happen in ``accounts.actions``."""
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from gridgov.areas.models import Area
+
+from . import lockout
+from .choices import Role
+from .models import Department
+
+
+def policy_help():
+    return password_validation.password_validators_help_text_html()
+
+
+def locked_message(until) -> str:
+    local = timezone.localtime(until)
+    return _("账号已锁定,请于 %(until)s 之后再试,或联系安全管理员解锁。") % {
+        "until": date_format(local, "Y-m-d H:i")
+    }
+
+
+class LoginForm(AuthenticationForm):
+    """Django's sign-in form with the lock-out in front of the password check.
+
+    A locked name is refused before its password is even looked at, so the right password
+    does not get through either.
+    """
+
+    error_messages = {
+        "invalid_login": _lazy("用户名或密码不正确。连续多次失败后账号将被锁定。"),
+        "inactive": _lazy("该账号已停用。"),
+    }
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        self.fields["username"].label = _lazy("用户名")
+        self.fields["password"].label = _lazy("密码")
+
+    def clean(self):
+        username = lockout.normalise(self.cleaned_data.get("username"))
+        until = lockout.locked_until(username)
+        if until is not None:
+            from .signals import record_refused_locked
+
+            record_refused_locked(username, until)
+            raise ValidationError(locked_message(until), code="locked")
+        try:
+            return super().clean()
+        except ValidationError:
+            # This failure may have been the one that locked the name: say so straight away.
+            until = lockout.locked_until(username)
+            if until is not None:
+                raise ValidationError(locked_message(until), code="locked") from None
+            raise
+
+
+class TotpForm(forms.Form):
+    code = forms.CharField(
+        label=_lazy("动态口令"), max_length=10,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric",
+                                      "autofocus": True}),
+    )
+
+
+class OwnPasswordForm(PasswordChangeForm):
+    """Change one's own password; the policy (AUTH_PASSWORD_VALIDATORS) applies."""
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        self.fields["old_password"].label = _lazy("当前密码")
+        self.fields["new_password1"].label = _lazy("新密码")
+        self.fields["new_password1"].help_text = policy_help()
+        self.fields["new_password2"].label = _lazy("确认新密码")
+
+
+class UserCreateForm(forms.Form):
+    username = forms.CharField(label=_lazy("用户名"), max_length=150)
+    real_name = forms.CharField(label=_lazy("姓名"), max_length=50)
+    phone = forms.CharField(label=_lazy("手机号"), max_length=20, required=False)
+    department = forms.ModelChoiceField(
+        label=_lazy("部门"), queryset=Department.objects.filter(is_active=True), required=False,
+    )
+    password1 = forms.CharField(label=_lazy("初始密码"), widget=forms.PasswordInput,
+                                strip=False)
+    password2 = forms.CharField(label=_lazy("确认密码"), widget=forms.PasswordInput,
+                                strip=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password1"].help_text = policy_help()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password1") and data.get("password1") != data.get("password2"):
+            self.add_error("password2", _("两次输入的密码不一致。"))
+        return data
+
+
+class AssignRoleForm(forms.Form):
+    role = forms.ChoiceField(label=_lazy("角色"), choices=Role.choices)
+    area_code = forms.CharField(label=_lazy("区域编码"), max_length=15,
+                                help_text=_lazy("如 330203(海曙区)、330203005(鼓楼街道)。"))
+
+    def clean_area_code(self):
+        code = self.cleaned_data["area_code"].strip()
+        area = Area.objects.filter(code=code).first()
+        if area is None:
+            raise ValidationError(_("没有编码为 %(code)s 的区域。") % {"code": code})
+        self.cleaned_data["area"] = area
+        return code
+
+
+class UnlockForm(forms.Form):
+    username = forms.CharField(label=_lazy("用户名"), max_length=150)
+
+
+class ApiKeyForm(forms.Form):
+    department = forms.ModelChoiceField(label=_lazy("部门"), queryset=Department.objects.none())
+    name = forms.CharField(label=_lazy("用途"), max_length=100,
+                           help_text=_lazy("如:执法系统对接。"))
+
+    def __init__(self, *args, departments=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = departments if departments is not None else (
+            Department.objects.none())
+
+
+class DepartmentCreateForm(forms.Form):
+    code = forms.CharField(label=_lazy("编码"), max_length=20)
+    name = forms.CharField(label=_lazy("名称"), max_length=100)
+    short_name = forms.CharField(label=_lazy("简称"), max_length=40, required=False)
+    kind = forms.ChoiceField(label=_lazy("类型"))
+    area_code = forms.CharField(label=_lazy("所属区域编码"), max_length=15)
+    phone = forms.CharField(label=_lazy("联系电话"), max_length=30, required=False)
+
+    def __init__(self, *args, **kwargs):
+        from .choices import DepartmentKind
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = DepartmentKind.choices
+
+    clean_area_code = AssignRoleForm.clean_area_code
