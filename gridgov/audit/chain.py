@@ -1,5 +1,14 @@
-"""The HMAC chain: how a record's hash is computed from its content and its predecessor."""
+"""The HMAC chain: how a record's hash is computed from its content and its predecessor.
 
+Three kinds of links, all keyed with ``settings.AUDIT_HMAC_KEY`` so that somebody who can write
+to the database but does not hold the key cannot forge one:
+
+* a record's ``hash`` covers its content and the ``hash`` of the previous record of its chain;
+* a daily anchor's ``hash`` covers the day's record count and digest and the previous anchor;
+* a purge mark's ``hash`` covers what a purge removed and the previous purge mark.
+"""
+
+import datetime as dt
 import hashlib
 import hmac
 import json
@@ -19,34 +28,85 @@ def _key() -> bytes:
     return settings.AUDIT_HMAC_KEY.encode("utf-8")
 
 
+def _mac(message: str) -> str:
+    return hmac.new(_key(), message.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def _normalise(value):
+    """Make a value hash the same before and after a database round trip.
+
+    PostgreSQL's jsonb gives ``1e+20`` back as the integer ``100000000000000000000`` and
+    ``2.0`` as ``2.0``; treating every integral float as an int makes both sides agree.
+    """
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {str(k): _normalise(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_normalise(v) for v in value]
+    return value
+
+
 def canonical(value) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
-                      default=str)
+    return json.dumps(_normalise(value), ensure_ascii=False, sort_keys=True,
+                      separators=(",", ":"), default=str)
 
 
 def record_payload(record) -> dict:
+    """The hashed fields of a record, given as a model instance or a ``values()`` dict."""
+    get = record.get if isinstance(record, dict) else lambda name: getattr(record, name)
     out = {}
     for name in HASHED_FIELDS:
-        value = getattr(record, name)
+        value = get(name)
         if name == "at":
-            value = value.isoformat(timespec="microseconds")
+            value = value.astimezone(dt.UTC).isoformat(timespec="microseconds")
         out[name] = value
     return out
 
 
 def record_hash(record, prev_hash: str) -> str:
-    message = (prev_hash + "|" + canonical(record_payload(record))).encode("utf-8")
-    return hmac.new(_key(), message, hashlib.sha256).hexdigest()
+    return _mac(prev_hash + "|" + canonical(record_payload(record)))
 
 
 def anchor_hash(day, count: int, digest: str, first_id, last_id, prev_hash: str) -> str:
-    message = f"{prev_hash}|{day.isoformat()}|{count}|{digest}|{first_id}|{last_id}".encode()
-    return hmac.new(_key(), message, hashlib.sha256).hexdigest()
+    return _mac(f"{prev_hash}|{day.isoformat()}|{count}|{digest}|{first_id}|{last_id}")
 
 
 def digest_hashes(hashes) -> str:
     """One digest over a day's record hashes in id order."""
     h = hashlib.sha256()
     for value in hashes:
-        h.update(value.encode("ascii"))
+        h.update(value.encode("utf-8"))
     return h.hexdigest()
+
+
+class HeadsDigest:
+    """An order-independent, keyed digest over the purge points of the chain heads.
+
+    Each head contributes HMAC(chain_key|purged_seq|purged_hash) and the contributions are
+    added modulo 2**256, so the digest does not depend on the database's sort order (collation)
+    and can be computed while streaming. The terms are keyed, so nobody without the key can
+    pick forged heads whose terms add up to the sealed value.
+    """
+
+    MODULUS = 1 << 256
+
+    def __init__(self):
+        self.count = 0
+        self._sum = 0
+
+    def add(self, chain_key: str, purged_seq: int, purged_hash: str) -> None:
+        term = _mac(f"head|{chain_key}|{purged_seq}|{purged_hash}")
+        self._sum = (self._sum + int(term, 16)) % self.MODULUS
+        self.count += 1
+
+    def hexdigest(self) -> str:
+        return f"{self._sum:064x}"
+
+
+def purge_mark_hash(mark, prev_hash: str) -> str:
+    return _mac(
+        f"purge|{prev_hash}|{mark.cut_day.isoformat()}|{mark.anchor_hash}|"
+        f"{mark.records_purged}|{mark.anchors_purged}|{mark.heads_count}|{mark.heads_digest}|"
+        f"{mark.at.astimezone(dt.UTC).isoformat(timespec='microseconds')}"
+    )

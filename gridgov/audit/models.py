@@ -17,12 +17,18 @@ class ImmutableError(Exception):
     """Raised on any attempt to change or delete audit records through the application."""
 
 
-class AuditQuerySet(RestrictedQuerySet):
+class ImmutableQuerySet(models.QuerySet):
+    """Refuses bulk changes; the database triggers (migration 0002) refuse raw SQL too."""
+
     def update(self, **kwargs):
         raise ImmutableError("audit records cannot be changed")
 
     def delete(self):
         raise ImmutableError("audit records cannot be deleted")
+
+
+class AuditQuerySet(ImmutableQuerySet, RestrictedQuerySet):
+    pass
 
 
 class AuditRecord(models.Model):
@@ -71,20 +77,35 @@ class AuditRecord(models.Model):
     def delete(self, *args, **kwargs):
         raise ImmutableError("audit records cannot be deleted")
 
+    @staticmethod
+    def can_read(scope) -> bool:
+        """Only the audit administrator reads the log (等保 三员: separated duties)."""
+        return scope is not None and scope.has_role(Role.AUDIT_ADMIN)
+
     @classmethod
     def restrict_q(cls, scope, action):
         # Only the audit administrator reads the log; nobody changes it.
-        if action == "view" and scope.has_role(Role.AUDIT_ADMIN):
+        if action == "view" and cls.can_read(scope):
             return None
         return NOTHING
 
 
 class ChainHead(models.Model):
-    """The latest link of one chain; locked row-wise so each chain has one writer at a time."""
+    """The latest link of one chain; locked row-wise so each chain has one writer at a time.
+
+    ``purged_seq``/``purged_hash`` are the last link a retention purge removed from the start
+    of the chain (0/"" when nothing was purged): the first kept record must follow it. Their
+    keyed digest is sealed in the latest ``AuditPurgeMark``, so they cannot be moved silently.
+    """
 
     chain_key = models.CharField(max_length=120, primary_key=True)
     seq = models.PositiveIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="")
+    purged_seq = models.PositiveIntegerField(default=0)
+    purged_hash = models.CharField(max_length=64, default="", blank=True)
+
+    def __str__(self):
+        return f"{self.chain_key}#{self.seq}"
 
 
 class AuditAnchor(models.Model):
@@ -99,8 +120,15 @@ class AuditAnchor(models.Model):
     hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = ImmutableQuerySet.as_manager()
+
     class Meta:
         ordering = ["day"]
+        verbose_name = _("审计日锚")
+        verbose_name_plural = _("审计日锚")
+
+    def __str__(self):
+        return f"{self.day} ({self.record_count})"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
@@ -110,3 +138,44 @@ class AuditAnchor(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ImmutableError("audit anchors cannot be deleted")
+
+
+class AuditPurgeMark(models.Model):
+    """What a retention purge removed, kept forever and chained to the previous purge mark.
+
+    After a purge the anchor chain starts at the anchor after ``cut_day``, whose ``prev_hash``
+    must equal ``anchor_hash`` (the hash of the last purged anchor), and every chain that lost
+    its first records starts after its head's ``purged_seq``/``purged_hash``, whose keyed digest
+    (``heads_count``, ``heads_digest``) is sealed here. So ``gridgov audit verify`` stays valid
+    after a purge, yet still catches records removed after the cut. See
+    docs/decisions/0001-audit-chain.md.
+    """
+
+    cut_day = models.DateField(_("清理截止日"), unique=True)
+    anchor_hash = models.CharField(max_length=64)
+    records_purged = models.PositiveBigIntegerField(_("清理记录数"))
+    anchors_purged = models.PositiveIntegerField(_("清理日锚数"))
+    heads_count = models.PositiveBigIntegerField()
+    heads_digest = models.CharField(max_length=64)
+    at = models.DateTimeField(_("清理时间"))
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    objects = ImmutableQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["cut_day"]
+        verbose_name = _("审计清理标记")
+        verbose_name_plural = _("审计清理标记")
+
+    def __str__(self):
+        return f"≤ {self.cut_day}: {self.records_purged}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ImmutableError("audit purge marks cannot be changed")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableError("audit purge marks cannot be deleted")

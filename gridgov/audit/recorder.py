@@ -11,6 +11,11 @@ from .chain import GENESIS, record_hash
 from .models import AuditRecord, ChainHead
 
 
+def _now() -> dt.datetime:
+    """The record time (UTC). One indirection so tests can write records on past days."""
+    return timezone.now().astimezone(dt.UTC)
+
+
 def jsonable(value):
     """A JSON-safe form of a field value for the before/after difference."""
     if value is None or isinstance(value, bool | int | float | str):
@@ -78,19 +83,23 @@ def record(action: str, *, actor=None, obj=None, object_type: str = "", object_i
         object_id = str(obj.pk) if obj.pk is not None else str(object_id)
         object_repr = object_repr or str(obj)[:200]
     object_id = str(object_id)
-    chain_key = chain_key or f"{object_type}:{object_id}"
+    # Truncated like the column; two objects sharing a chain would still verify.
+    chain_key = (chain_key or f"{object_type}:{object_id}")[:120]
     actor_id, actor_name, role = _actor_fields(actor, role)
-    with transaction.atomic():
+    # No savepoint of its own: if the record cannot be written, the caller's whole action
+    # must roll back with it (and two fewer round trips per record).
+    with transaction.atomic(savepoint=False):
         head, _ = ChainHead.objects.select_for_update().get_or_create(chain_key=chain_key)
         rec = AuditRecord(
             chain_key=chain_key,
             seq=head.seq + 1,
-            at=timezone.now().astimezone(dt.UTC),
+            # Taken under the head lock, so times never go backwards within a chain.
+            at=_now(),
             actor_id=actor_id,
             actor_name=actor_name[:150],
             role=role[:120],
             action=action,
-            object_type=object_type,
+            object_type=object_type[:60],
             object_id=object_id[:64],
             object_repr=object_repr[:200],
             changes=jsonable(changes if changes is not None else diff(before, after)),

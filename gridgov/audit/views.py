@@ -1,0 +1,148 @@
+"""The audit administrator's pages: the log with filters, one record with its difference, a
+CSV export of the filtered log, and "verify now". Everyone else gets 404, like a missing page.
+"""
+
+import json
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.generic import TemplateView
+
+from gridgov.accounts.scope import get_scope
+from gridgov.core.views import ScopedDetailView, ScopedListView
+
+from .actions import record_export, record_verify
+from .chain import GENESIS, record_hash
+from .export import csv_lines
+from .filtersets import AuditRecordFilterSet
+from .models import AuditAnchor, AuditPurgeMark, AuditRecord, ChainHead
+from .verify import verify_all
+
+
+class AuditAdminRequiredMixin(LoginRequiredMixin):
+    """Only the audit administrator reaches these pages; for anybody else they do not exist."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not AuditRecord.can_read(get_scope(request.user)):
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+
+def _filterset(request, queryset):
+    return AuditRecordFilterSet(request.GET or None, queryset=queryset)
+
+
+def _querystring(request, drop=("page",)) -> str:
+    params = request.GET.copy()
+    for name in drop:
+        params.pop(name, None)
+    return params.urlencode()
+
+
+class AuditRecordListView(AuditAdminRequiredMixin, ScopedListView):
+    """The audit log, newest first, filtered by the shared FilterSet."""
+
+    model = AuditRecord
+    template_name = "audit/record_list.html"
+    context_object_name = "records"
+    paginate_by = 50
+
+    def get_queryset(self):
+        queryset = super().get_queryset().order_by("-id")
+        self.filterset = _filterset(self.request, queryset)
+        if self.filterset.is_bound and not self.filterset.is_valid():
+            return queryset.none()
+        return self.filterset.qs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["filter_form"] = self.filterset.form
+        context["querystring"] = _querystring(self.request)
+        return context
+
+
+def _display(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+class AuditRecordDetailView(AuditAdminRequiredMixin, ScopedDetailView):
+    """One record: who, when, what, the before/after difference and its place in the chain."""
+
+    model = AuditRecord
+    template_name = "audit/record_detail.html"
+    context_object_name = "record"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        rec = self.object
+        rows = []
+        changes = rec.changes if isinstance(rec.changes, dict) else {"": rec.changes}
+        for field, value in sorted(changes.items()):
+            if isinstance(value, list) and len(value) == 2:
+                rows.append((field, _display(value[0]), _display(value[1])))
+            else:
+                rows.append((field, "", _display(value)))
+        context["diff_rows"] = rows
+        # The record's own links (the whole log is checked on the verify page).
+        context["hash_ok"] = record_hash(rec, rec.prev_hash) == rec.hash
+        previous = AuditRecord.objects.filter(chain_key=rec.chain_key, seq=rec.seq - 1).first()
+        if previous is not None:
+            expected_prev = previous.hash
+        elif rec.seq == 1:
+            expected_prev = GENESIS
+        else:
+            head = ChainHead.objects.filter(chain_key=rec.chain_key).first()
+            expected_prev = head.purged_hash if head and head.purged_seq == rec.seq - 1 else None
+        context["link_ok"] = rec.prev_hash == expected_prev
+        context["previous"] = previous
+        context["next"] = AuditRecord.objects.filter(chain_key=rec.chain_key,
+                                                     seq=rec.seq + 1).first()
+        return context
+
+
+class AuditRecordExportView(AuditAdminRequiredMixin, ScopedListView):
+    """The filtered log as CSV (UTF-8 with BOM, so Excel reads the Chinese), streamed."""
+
+    model = AuditRecord
+
+    def get(self, request, *args, **kwargs):
+        filterset = _filterset(request, self.get_queryset())
+        if filterset.is_bound and not filterset.is_valid():
+            return HttpResponseBadRequest(
+                "; ".join(f"{k}: {' '.join(v)}" for k, v in filterset.errors.items()),
+                content_type="text/plain; charset=utf-8",
+            )
+        filters = filterset.form.cleaned_data if filterset.is_bound else {}
+        record_export(actor=request.user, filters=filters, fmt="csv")
+        response = StreamingHttpResponse(csv_lines(filterset.qs, bom=True),
+                                         content_type="text/csv; charset=utf-8")
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
+        response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.csv"'
+        return response
+
+
+class VerifyView(AuditAdminRequiredMixin, TemplateView):
+    """"Verify now": recompute every link and seal and show the first broken one, if any."""
+
+    template_name = "audit/verify.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["last_anchor"] = AuditAnchor.objects.order_by("-day").first()
+        context["anchor_count"] = AuditAnchor.objects.count()
+        context["last_purge"] = AuditPurgeMark.objects.order_by("-cut_day").first()
+        return context
+
+    def post(self, request, *args, **kwargs):
+        result = verify_all()
+        record_verify(actor=request.user, result=result)
+        context = self.get_context_data(result=result)
+        context["checked_at"] = timezone.localtime()
+        context["verdict"] = _("完整") if result.ok else _("发现篡改")
+        return self.render_to_response(context)
