@@ -29,5 +29,5 @@ class RestrictedQuerySet(models.QuerySet):
             return self.none()
         q = self.model.restrict_q(scope, action)
         if q is None:
-            return self
+            return self.all()
         return self.filter(q)

@@ -1,0 +1,212 @@
+"""Shared test fixtures: the Haishu demo district, loaded once per test session.
+
+``django_db_setup`` creates the test database as usual and then loads the demo district
+(areas, departments, users) through ``gridgov.demo.load_demo``, so every test starts from the
+same realistic data and each ``db`` test rolls back to it. Tests that flush the database
+(``transaction=True``) get the demo loaded again before the next test needs it.
+
+Named fixtures give the areas and the demo users of docs/architecture.md; ``client_as(user)``
+and ``api_as(user)`` sign a user in (administrators with their TOTP step already passed).
+"""
+
+import pytest
+
+from gridgov.demo.users import (
+    DEMO_PASSWORD,
+    DEMO_TOTP_SECRETS,
+    DISTRICT,
+    GAOQIAO_GRID,
+    GULOU_COMMUNITY,
+    GULOU_GRID,
+    GULOU_GRID2,
+    GULOU_STREET,
+)
+
+# The demo passwords are hashed with a fast hasher in tests: PBKDF2 at Django's production
+# cost takes about a second per user on a small machine, which only slows the suite down.
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def _load_demo():
+    from gridgov.demo import load_demo
+
+    return load_demo()
+
+
+def _demo_present() -> bool:
+    from gridgov.accounts.models import User
+    from gridgov.areas.models import Area
+
+    return (
+        Area.objects.filter(code=GAOQIAO_GRID).exists()
+        and User.objects.filter(username="auditadmin").exists()
+    )
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The default test database, with the Haishu demo district loaded once."""
+    from django.test.utils import override_settings
+
+    # For the whole session (override_settings also clears Django's hasher caches).
+    override_settings(PASSWORD_HASHERS=FAST_HASHERS).enable()
+    with django_db_blocker.unblock():
+        _load_demo()
+
+
+DB_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "live_server"}
+
+
+@pytest.fixture(autouse=True)
+def _demo_loaded(request, django_db_blocker):
+    """Reload the demo when a ``transaction=True`` test has flushed the database."""
+    uses_db = request.node.get_closest_marker("django_db") is not None or bool(
+        DB_FIXTURES & set(request.fixturenames)
+    )
+    if uses_db:
+        request.getfixturevalue("django_db_setup")
+        with django_db_blocker.unblock():
+            if not _demo_present():
+                _load_demo()
+
+
+# --- areas ----------------------------------------------------------------------------------
+
+
+def _area(code):
+    from gridgov.areas.models import Area
+
+    return Area.objects.get(code=code)
+
+
+@pytest.fixture
+def district(db):
+    """海曙区 (330203)."""
+    return _area(DISTRICT)
+
+
+@pytest.fixture
+def gulou_street(db):
+    """鼓楼街道 (330203005)."""
+    return _area(GULOU_STREET)
+
+
+@pytest.fixture
+def gaoqiao_town(db):
+    """高桥镇 (330203101)."""
+    return _area("330203101")
+
+
+@pytest.fixture
+def gulou_community(db):
+    """The first community of 鼓楼街道 (330203005001)."""
+    return _area(GULOU_COMMUNITY)
+
+
+@pytest.fixture
+def gulou_grid(db):
+    """The first grid of that community (330203005001001), gw_gulou's grid."""
+    return _area(GULOU_GRID)
+
+
+@pytest.fixture
+def gulou_grid2(db):
+    """The second grid of that community (330203005001002), gw_gulou2's grid."""
+    return _area(GULOU_GRID2)
+
+
+@pytest.fixture
+def other_street(db):
+    """南门街道 (330203001): a street none of the 鼓楼 users can see into."""
+    return _area("330203001")
+
+
+# --- demo users -----------------------------------------------------------------------------
+
+
+def _user(username):
+    from gridgov.accounts.models import User
+
+    return User.objects.get(username=username)
+
+
+def _user_fixture(username, doc):
+    @pytest.fixture
+    def fixture(db):
+        return _user(username)
+
+    fixture.__doc__ = doc
+    return fixture
+
+
+grid_worker = _user_fixture("gw_gulou", "网格员 of 330203005001001.")
+grid_worker2 = _user_fixture("gw_gulou2", "网格员 of 330203005001002.")
+rural_grid_worker = _user_fixture("gw_gaoqiao", "网格员 of 330203101201001 (高桥镇).")
+grid_chief = _user_fixture("gc_gulou", "网格长 of 330203005001.")
+grid_instructor = _user_fixture("gi_gulou", "网格指导员 of 330203005001.")
+intake_clerk = _user_fixture("clerk_gulou", "受理员 of 鼓楼街道.")
+shift_leader = _user_fixture("shift_gulou", "值班长 of 鼓楼街道.")
+dispatcher = _user_fixture("dispatch_gulou", "派遣员 of 鼓楼街道.")
+leader = _user_fixture("leader_gulou", "领导 of 鼓楼街道.")
+district_leader = _user_fixture("leader_district", "领导 of 海曙区.")
+dept_handler = _user_fixture("handler_zhifa", "部门处置员, 区综合行政执法局.")
+dept_admin = _user_fixture("deptadmin_zhifa", "部门管理员, 区综合行政执法局.")
+data_officer = _user_fixture("data_minzheng", "数据专员, 区民政局.")
+sys_admin = _user_fixture("sysadmin", "系统管理员 (TOTP).")
+sec_admin = _user_fixture("secadmin", "安全管理员 (TOTP).")
+audit_admin = _user_fixture("auditadmin", "审计管理员 (TOTP).")
+
+
+@pytest.fixture
+def demo_password():
+    """The password of every demo user."""
+    return DEMO_PASSWORD
+
+
+@pytest.fixture
+def totp_secrets():
+    """The fixed TOTP secrets of the three demo administrators, by user name."""
+    return dict(DEMO_TOTP_SECRETS)
+
+
+# --- signed-in clients ----------------------------------------------------------------------
+
+
+def _pass_second_factor(client, user) -> None:
+    """Mark the session as past the TOTP step when the user is an administrator."""
+    from gridgov.accounts.middleware import SESSION_FLAG, needs_second_factor
+
+    if needs_second_factor(user):
+        session = client.session
+        session[SESSION_FLAG] = True
+        session.save()
+
+
+@pytest.fixture
+def client_as(db):
+    """``client_as(user)``: a Django test Client signed in as ``user``."""
+    from django.test import Client
+
+    def make(user):
+        client = Client()
+        client.force_login(user)
+        _pass_second_factor(client, user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def api_as(db):
+    """``api_as(user)``: a DRF APIClient authenticated as ``user`` (session signed in too, so
+    the second-factor middleware sees the administrator's passed TOTP step)."""
+    from rest_framework.test import APIClient
+
+    def make(user):
+        client = APIClient()
+        client.force_login(user)
+        _pass_second_factor(client, user)
+        client.force_authenticate(user=user)
+        return client
+
+    return make

@@ -1,0 +1,60 @@
+"""OpenAPI post-processing: the error answers every endpoint can give, documented once.
+
+Every operation may answer 401 (no or bad credentials), 403 (a role that may not use it, or
+an administrator without the second factor) and 404 (missing *or out of scope*,
+indistinguishably); every operation that takes parameters or a body may answer 400. All of
+them carry ``{"errors": [{"field", "code", "message"}]}``
+(``gridgov.core.api.exception_handler``). Views document their own answers where they say
+more; this hook only fills in what is missing, so clients (and the schemathesis suite) can
+rely on the schema listing every status code the API really returns.
+"""
+
+ERROR_LIST = "ErrorList"
+ERROR_LIST_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "field": {"type": "string", "nullable": True},
+                    "code": {"type": "string"},
+                    "message": {"type": "string"},
+                },
+                "required": ["field", "code", "message"],
+            },
+        },
+    },
+    "required": ["errors"],
+}
+DESCRIPTIONS = {
+    "400": "请求参数有误(字段与原因)",
+    "401": "未登录或凭据无效",
+    "403": "无权使用此接口",
+    "404": "不存在或不在您的数据范围内",
+}
+METHODS = {"get", "post", "put", "patch", "delete", "head", "options"}
+
+
+def add_error_responses(result, generator, request, public):
+    """drf-spectacular ``POSTPROCESSING_HOOKS`` entry."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas.setdefault(ERROR_LIST, ERROR_LIST_SCHEMA)
+    ref = {"$ref": f"#/components/schemas/{ERROR_LIST}"}
+    for operations in result.get("paths", {}).values():
+        for method, operation in operations.items():
+            if method not in METHODS:
+                continue
+            # 404 everywhere: an object, or a whole resource a role has no business with
+            # (the audit log for anyone but the audit administrator), answers as if absent.
+            codes = ["401", "403", "404"]
+            if operation.get("parameters") or operation.get("requestBody"):
+                codes.append("400")
+            responses = operation.setdefault("responses", {})
+            for code in codes:
+                responses.setdefault(code, {
+                    "description": DESCRIPTIONS[code],
+                    "content": {"application/json": {"schema": ref}},
+                })
+    return result

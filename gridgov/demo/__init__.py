@@ -1,0 +1,18 @@
+"""The Haishu demo district: the real boundary and 17 real street-level units, generated
+communities, villages and grids, the district's departments and one demo user per role.
+
+Not a Django app: ``generate`` is pure (no database); ``load_demo`` writes through the actions.
+"""
+
+from .generate import DEFAULT_SEED
+
+
+def load_demo(seed: int = DEFAULT_SEED, stdout=None) -> dict:
+    """Load the demo district into the database (idempotent); see ``gridgov.demo.load``."""
+    # Imported here so that ``gridgov.demo.generate`` works without Django being set up.
+    from .load import load_demo as _load_demo
+
+    return _load_demo(seed=seed, stdout=stdout)
+
+
+__all__ = ["DEFAULT_SEED", "load_demo"]
