@@ -1,6 +1,36 @@
-"""Template context for the page shell: the user's scope and the map settings."""
+"""Template context for the page shell: who is signed in, their menu, and the map settings."""
 
 from django.conf import settings
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import SimpleLazyObject
+
+from .menus import build_menu
+
+
+def _logout_url() -> str:
+    try:
+        return reverse("accounts:logout")
+    except NoReverseMatch:
+        return "/accounts/logout/"
+
+
+def role_labels(scope) -> list[str]:
+    """The principal's roles as translated labels, in the order of ``Role``."""
+    from gridgov.accounts.choices import Role
+
+    if scope is None:
+        return []
+    return [str(role.label) for role in Role if role.value in scope.roles]
+
+
+def area_label(scope) -> str:
+    """The names of the areas the principal holds roles in (one query, only when shown)."""
+    from gridgov.areas.models import Area
+
+    if scope is None or not scope.area_codes:
+        return ""
+    names = Area.objects.filter(code__in=scope.area_codes).order_by("code")
+    return "、".join(names.values_list("name", flat=True))
 
 
 def shell(request):
@@ -11,6 +41,11 @@ def shell(request):
     return {
         "gg_scope": scope,
         "gg_roles": sorted(scope.roles) if scope else [],
+        "gg_role_labels": role_labels(scope),
+        # Lazy: the area names cost one query and only pages with a signed-in user show them.
+        "gg_area_label": SimpleLazyObject(lambda: area_label(scope)),
+        "gg_nav": SimpleLazyObject(lambda: build_menu(scope, request.path)),
+        "gg_logout_url": _logout_url(),
         "gg_tile_url": settings.GRIDGOV_TILE_URL,
         "gg_tile_attribution": settings.GRIDGOV_TILE_ATTRIBUTION,
         "gg_tile_crs": settings.GRIDGOV_TILE_CRS,

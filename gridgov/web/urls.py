@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401
+"""The page shell's own pages: the home page and the grid map."""
+
+from django.urls import path
+
+from . import views
 
 app_name = "web"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path("map/", views.MapView.as_view(), name="map"),
+]

@@ -1,0 +1,202 @@
+"""The pages in a real browser: Debian's chromium driven by Playwright (``-m browser``).
+
+The server runs in a thread that shares the test's database connection, inside the test's
+transaction, and serves one request at a time. So the browser sees the session-loaded demo
+district, and everything the visit writes (session, sign-in audit records) is rolled back
+with the test: no flush, and the demo stays loaded for the tests that run after these.
+pytest-django's ``live_server`` would force a transactional test whose flush wipes the demo.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from django.contrib.staticfiles.handlers import StaticFilesHandler
+from django.core.servers.basehttp import WSGIServer
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections, connections
+from django.test.testcases import LiveServerThread, QuietWSGIRequestHandler, _MediaFilesHandler
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db]
+
+CHROMIUM = os.environ.get("GRIDGOV_CHROMIUM", "/usr/bin/chromium")
+SHOTS = Path(os.environ.get("GRIDGOV_SCREENSHOTS", "/tmp"))
+PASSWORD = "Haishu#2026"
+
+
+class SharedConnectionServer(LiveServerThread):
+    """A live server on the test thread's connection, one request at a time."""
+
+    def _create_server(self, connections_override=None):
+        # Not threaded: requests never use the shared connection concurrently.
+        return WSGIServer((self.host, self.port), QuietWSGIRequestHandler,
+                          allow_reuse_address=False)
+
+    def run(self):
+        for alias, conn in (self.connections_override or {}).items():
+            connections[alias] = conn
+        try:
+            handler = self.static_handler(_MediaFilesHandler(_wsgi_app()))
+            self.httpd = self._create_server()
+            self.port = self.httpd.server_address[1]
+            self.httpd.set_app(handler)
+            self.is_ready.set()
+            self.httpd.serve_forever()
+        except Exception as exc:  # reported to the test through self.error
+            self.error = exc
+            self.is_ready.set()
+        # No connections.close_all(): the connection belongs to the test thread.
+
+
+def _wsgi_app():
+    from django.core.handlers.wsgi import WSGIHandler
+
+    return WSGIHandler()
+
+
+@pytest.fixture
+def server_url():
+    conn = connections["default"]
+    # The server must not close the shared connection at the end of a request (it is inside
+    # the test's transaction); Django's test client disconnects the same handler.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    conn.inc_thread_sharing()
+    thread = SharedConnectionServer("127.0.0.1", StaticFilesHandler,
+                                    connections_override={"default": conn})
+    thread.daemon = True
+    thread.start()
+    thread.is_ready.wait()
+    try:
+        if thread.error:
+            raise thread.error
+        yield f"http://127.0.0.1:{thread.port}"
+    finally:
+        thread.terminate()
+        conn.dec_thread_sharing()
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def browser():
+    # Playwright's sync API runs an event loop in this thread, where Django then refuses
+    # database calls: tests ask for their database fixtures before this one.
+    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
+        pytest.skip(f"chromium not found at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu",
+                  "--disable-background-networking"],
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def sign_in(page, base, username):
+    page.goto(base + "/")
+    # Anonymous: sent to the sign-in form.
+    assert "/accounts/login/" in page.url
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("form:has(input[name=password]) [type=submit]").click()
+    page.wait_for_url(base + "/")
+
+
+def test_grid_worker_finds_their_grid_on_the_map(grid_worker, gulou_grid, server_url, browser):
+    outside = []
+    context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="zh-CN")
+    page = context.new_page()
+    # Nothing may be fetched from anywhere but the server itself (no CDN, no tiles).
+    page.on("request", lambda r: outside.append(r.url)
+            if not r.url.startswith((server_url, "data:")) else None)
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+
+    sign_in(page, server_url, grid_worker.username)
+    assert gulou_grid.code in page.content()
+    page.screenshot(path=str(SHOTS / "gridgov-home-grid-worker.png"), full_page=True)
+
+    page.click("nav#gg-nav >> text=网格地图")
+    page.wait_for_url(server_url + "/map/")
+    grid_path = page.locator(".leaflet-gg-grid-pane path")
+    grid_path.first.wait_for(state="visible", timeout=15000)
+    assert grid_path.count() == 1  # the worker sees their own grid only
+    page.wait_for_function(
+        "document.getElementById('gg-map-status').textContent.indexOf('1') >= 0"
+    )
+    # Click the middle of the grid polygon: the popup names the grid and its code.
+    box = grid_path.first.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    popup = page.locator(".leaflet-popup-content .gg-popup")
+    popup.wait_for(state="visible", timeout=10000)
+    assert gulou_grid.code in popup.inner_text()
+    # Staff come from the detail API after the popup opens.
+    page.wait_for_function(
+        "(name) => document.querySelector('.gg-popup').textContent.includes(name)",
+        arg=grid_worker.real_name, timeout=10000,
+    )
+    text = popup.inner_text()
+    assert "平方米" in text and "平方公里" in text
+    assert gulou_grid.name in text
+    # Let the popup finish fading in, and move the pointer off the polygon (its tooltip).
+    page.mouse.move(10, 10)
+    page.wait_for_function(
+        "getComputedStyle(document.querySelector('.leaflet-popup')).opacity === '1'"
+    )
+    page.screenshot(path=str(SHOTS / "gridgov-map-grid-worker.png"))
+
+    # Layers toggle: hiding the grid layer removes its polygons.
+    page.uncheck("input[data-gg-layer=grid]")
+    assert page.locator(".leaflet-gg-grid-pane path").count() == 0
+    page.check("input[data-gg-layer=grid]")
+    page.locator(".leaflet-gg-grid-pane path").first.wait_for(state="visible")
+
+    assert errors == []
+    assert outside == []
+    context.close()
+
+
+def test_leader_map_on_a_phone(leader, gulou_street, server_url, browser):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
+                                  has_touch=True, device_scale_factor=2, locale="zh-CN")
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    sign_in(page, server_url, leader.username)
+    page.screenshot(path=str(SHOTS / "gridgov-home-leader-phone.png"), full_page=True)
+    # The menu folds away on a phone and opens with its button.
+    assert not page.is_visible("nav#gg-nav")
+    page.click("[data-gg-menu-toggle]")
+    assert page.is_visible("nav#gg-nav")
+    page.click("nav#gg-nav >> text=网格地图")
+    page.wait_for_url(server_url + "/map/")
+    page.locator(".leaflet-gg-community-pane path").first.wait_for(state="visible",
+                                                                   timeout=15000)
+    # The street's grids load for the communities in view once zoomed in.
+    page.locator(".leaflet-gg-grid-pane path").first.wait_for(state="attached", timeout=20000)
+    page.wait_for_function(
+        "document.getElementById('gg-map-status').textContent"
+        " !== window.GridGovMap.config.text.loading", timeout=20000,
+    )
+    page.screenshot(path=str(SHOTS / "gridgov-map-leader-phone.png"))
+    assert errors == []
+    context.close()
+
+
+def test_english_switch_in_the_browser(grid_worker, server_url, browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    sign_in(page, server_url, grid_worker.username)
+    page.select_option("#gg-lang-select", "en")
+    page.wait_for_load_state("load")
+    page.wait_for_selector("text=Grid map")
+    assert page.get_attribute("html", "lang") == "en"
+    page.screenshot(path=str(SHOTS / "gridgov-home-english.png"), full_page=True)
+    context.close()

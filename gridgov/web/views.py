@@ -1,0 +1,207 @@
+"""The home page (my areas, 待办) and the grid map page.
+
+Both read only through ``restrict()``: a grid worker's home page and map hold their own grid
+and the areas above it as context, a leader's their whole area.
+"""
+
+from django.conf import settings
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db.models import Count, Sum
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.views.generic import TemplateView
+
+from gridgov.accounts.choices import GRID_ROLES, Role
+from gridgov.accounts.models import Assignment
+from gridgov.accounts.scope import get_scope
+from gridgov.areas.choices import CODE_LENGTH, Kind, Level
+from gridgov.areas.models import Area
+
+from . import worklist
+
+LEVEL_ORDER = [Level.DISTRICT, Level.STREET, Level.COMMUNITY, Level.GRID]
+# A grid role's home page lists its grids; a community has a few dozen at most.
+MAX_GRID_ROWS = 100
+
+
+def _bounds(geometries) -> list[list[float]] | None:
+    """[[south, west], [north, east]] over GeoJSON geometries (Leaflet's order)."""
+    xs: list[float] = []
+    ys: list[float] = []
+
+    def walk(coords):
+        if coords and isinstance(coords[0], (int, float)):
+            xs.append(coords[0])
+            ys.append(coords[1])
+        else:
+            for c in coords:
+                walk(c)
+
+    for geom in geometries:
+        if geom and "coordinates" in geom:
+            walk(geom["coordinates"])
+    if not xs:
+        return None
+    return [[min(ys), min(xs)], [max(ys), max(xs)]]
+
+
+class HomeView(LoginRequiredMixin, TemplateView):
+    """首页: the areas the user works in, an overview of them, and the work waiting."""
+
+    template_name = "web/home.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        user = self.request.user
+        scope = get_scope(user)
+        assignments = list(
+            Assignment.objects.filter(user=user)
+            .select_related("area")
+            .order_by("area__code", "role")
+        )
+        ctx["assignments"] = assignments
+        ctx["overview"] = self.overview(scope)
+        ctx["grids"] = self.grids(user, scope)
+        ctx["work"] = worklist.collect(user, scope)
+        return ctx
+
+    @staticmethod
+    def overview(scope):
+        """Counts of streets, communities and grids (and grid households) inside the areas."""
+        if scope is None or not scope.area_codes:
+            return []
+        rows = (
+            Area.objects.current()
+            .filter(scope.area_q("code"))
+            .values("level")
+            .annotate(n=Count("id"), households=Sum("households"))
+        )
+        by_level = {row["level"]: row for row in rows}
+        # Count only the levels below the person's own areas: "1 street" tells a street's
+        # leader nothing.
+        top = min(len(code) for code in scope.area_codes)
+        out = []
+        for level in LEVEL_ORDER:
+            row = by_level.get(level)
+            if row and CODE_LENGTH[level] > top:
+                out.append({"level": level, "label": Level(level).label, "count": row["n"]})
+        grid_row = by_level.get(Level.GRID)
+        if grid_row and grid_row["households"] is not None:
+            out.append({"level": "households", "label": _("户数"),
+                        "count": grid_row["households"]})
+        for stat in out:
+            stat["display"] = f"{stat['count']:,}"
+        return out
+
+    @staticmethod
+    def grids(user, scope):
+        """For grid roles: their grids with households and the staff assigned to each."""
+        if scope is None or not scope.has_role(*GRID_ROLES):
+            return []
+        grids = list(
+            Area.objects.restrict(user)
+            .current()
+            .filter(scope.area_q("code", roles=GRID_ROLES), level=Level.GRID)
+            .select_related("parent")
+            .order_by("code")[:MAX_GRID_ROWS]
+        )
+        if not grids:
+            return []
+        # Staff held on the grid itself or on its community (chief, instructor).
+        area_ids = {g.id for g in grids} | {g.parent_id for g in grids if g.parent_id}
+        staff: dict[int, list[Assignment]] = {}
+        for a in (
+            Assignment.objects.filter(area_id__in=area_ids, role__in=list(GRID_ROLES))
+            .select_related("user")
+            .order_by("role", "user__real_name")
+        ):
+            staff.setdefault(a.area_id, []).append(a)
+        rows = []
+        for g in grids:
+            members = staff.get(g.id, []) + staff.get(g.parent_id, [])
+            rows.append({"area": g, "staff": members, "mine": scope.covers(g.code, GRID_ROLES)})
+        return rows
+
+
+def _url(name: str, fallback: str, **kwargs) -> str:
+    try:
+        return reverse(name, kwargs=kwargs or None)
+    except NoReverseMatch:
+        return fallback
+
+
+class MapView(LoginRequiredMixin, TemplateView):
+    """网格地图: Leaflet over the user's area; the polygons come from the areas GeoJSON API."""
+
+    template_name = "web/map.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        user = self.request.user
+        scope = get_scope(user)
+        codes = scope.area_codes if scope else ()
+        own = list(
+            Area.objects.restrict(user).filter(code__in=codes).order_by("code")
+            .values("code", "name", "level", "geometry")
+        )
+        bounds = _bounds([a["geometry"] for a in own])
+        if bounds is None:
+            # No assignment (or a system principal): frame whatever the user may see.
+            top = (
+                Area.objects.restrict(user).current().order_by("level", "code")
+                .filter(level=Level.DISTRICT).values_list("geometry", flat=True)[:1]
+            )
+            bounds = _bounds(list(top))
+        tiles_gcj02 = bool(settings.GRIDGOV_TILE_URL) and settings.GRIDGOV_TILE_CRS == "gcj02"
+        ctx["map_config"] = {
+            "geojsonUrl": _url("area-geojson", "/api/areas/geojson/"),
+            # The detail of area CODE is at <areasUrl>CODE/ (router convention).
+            "areasUrl": _url("area-list", "/api/areas/"),
+            "crs": "gcj02" if tiles_gcj02 else "wgs84",
+            "tileUrl": settings.GRIDGOV_TILE_URL,
+            "tileAttribution": settings.GRIDGOV_TILE_ATTRIBUTION,
+            "bounds": bounds,
+            "ownCodes": list(codes),
+            "ownAreas": [{"code": a["code"], "name": a["name"], "level": a["level"]}
+                         for a in own],
+            "kindLabels": {k.value: str(k.label) for k in Kind},
+            "levelLabels": {lv.value: str(lv.label) for lv in Level},
+            "roleLabels": {r.value: str(r.label) for r in Role},
+            # Grids load per community in view, only from this zoom on or when at most
+            # gridMaxCommunities communities are in view: ~1,500 grids at once is too heavy
+            # for a phone, and at district scale the communities give the overview.
+            "gridMinZoom": 14,
+            "gridMaxCommunities": 30,
+            "text": {
+                "code": _("编码"),
+                "name": _("名称"),
+                "level": _("层级"),
+                "kind": _("类型"),
+                "area": _("面积"),
+                "households": _("户数"),
+                "staff": _("工作人员"),
+                "noStaff": _("暂无"),
+                "generated": _("生成数据:演示用生成的区划,非官方测绘数据。"),
+                "loading": _("正在加载…"),
+                "zoomIn": _("放大地图以显示网格"),
+                "gridsLoaded": _("已显示 %(n)s 个网格"),
+                "loadFailed": _("加载失败,请稍后重试"),
+                "km2": _("平方公里"),
+                "m2": _("平方米"),
+                "unknown": _("未登记"),
+            },
+        }
+        ctx["layers"] = [
+            {"level": Level.DISTRICT, "label": Level.DISTRICT.label, "color": "#1f4e8c",
+             "checked": True},
+            {"level": Level.STREET, "label": Level.STREET.label, "color": "#6b3fa0",
+             "checked": True},
+            {"level": Level.COMMUNITY, "label": Level.COMMUNITY.label, "color": "#1e6b3a",
+             "checked": True},
+            {"level": Level.GRID, "label": Level.GRID.label, "color": "#c05a00",
+             "checked": True},
+        ]
+        ctx["own_areas"] = own
+        return ctx
+
+
