@@ -58,6 +58,12 @@ INSTALLED_APPS = [
     "gridgov.audit",
     "gridgov.accounts",
     "gridgov.areas",
+    "gridgov.notifications",
+    "gridgov.moderation",
+    "gridgov.events",
+    "gridgov.open311",
+    "gridgov.basedata",
+    "gridgov.sharing",
     "gridgov.web",
 ]
 

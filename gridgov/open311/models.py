@@ -1,0 +1,1 @@
+"""Models of the open311 app."""
