@@ -1,10 +1,7 @@
 """The pages in a real browser: Debian's chromium driven by Playwright (``-m browser``).
 
-The server runs in a thread that shares the test's database connection, inside the test's
-transaction, and serves one request at a time. So the browser sees the session-loaded demo
-district, and everything the visit writes (session, sign-in audit records) is rolled back
-with the test: no flush, and the demo stays loaded for the tests that run after these.
-pytest-django's ``live_server`` would force a transactional test whose flush wipes the demo.
+The server shares the test's database connection (gridgov.core.testing), so the browser sees
+the session-loaded demo district and everything the visit writes is rolled back.
 """
 
 import os
@@ -12,11 +9,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from django.contrib.staticfiles.handlers import StaticFilesHandler
-from django.core.servers.basehttp import WSGIServer
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections, connections
-from django.test.testcases import LiveServerThread, QuietWSGIRequestHandler, _MediaFilesHandler
+
+from gridgov.core.testing import shared_connection_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
@@ -25,58 +19,10 @@ SHOTS = Path(os.environ.get("GRIDGOV_SCREENSHOTS", "/tmp"))
 PASSWORD = "Haishu#2026"
 
 
-class SharedConnectionServer(LiveServerThread):
-    """A live server on the test thread's connection, one request at a time."""
-
-    def _create_server(self, connections_override=None):
-        # Not threaded: requests never use the shared connection concurrently.
-        return WSGIServer((self.host, self.port), QuietWSGIRequestHandler,
-                          allow_reuse_address=False)
-
-    def run(self):
-        for alias, conn in (self.connections_override or {}).items():
-            connections[alias] = conn
-        try:
-            handler = self.static_handler(_MediaFilesHandler(_wsgi_app()))
-            self.httpd = self._create_server()
-            self.port = self.httpd.server_address[1]
-            self.httpd.set_app(handler)
-            self.is_ready.set()
-            self.httpd.serve_forever()
-        except Exception as exc:  # reported to the test through self.error
-            self.error = exc
-            self.is_ready.set()
-        # No connections.close_all(): the connection belongs to the test thread.
-
-
-def _wsgi_app():
-    from django.core.handlers.wsgi import WSGIHandler
-
-    return WSGIHandler()
-
-
 @pytest.fixture
 def server_url():
-    conn = connections["default"]
-    # The server must not close the shared connection at the end of a request (it is inside
-    # the test's transaction); Django's test client disconnects the same handler.
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    conn.inc_thread_sharing()
-    thread = SharedConnectionServer("127.0.0.1", StaticFilesHandler,
-                                    connections_override={"default": conn})
-    thread.daemon = True
-    thread.start()
-    thread.is_ready.wait()
-    try:
-        if thread.error:
-            raise thread.error
-        yield f"http://127.0.0.1:{thread.port}"
-    finally:
-        thread.terminate()
-        conn.dec_thread_sharing()
-        request_started.connect(close_old_connections)
-        request_finished.connect(close_old_connections)
+    with shared_connection_server() as url:
+        yield url
 
 
 @pytest.fixture
