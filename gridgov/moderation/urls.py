@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "moderation"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.CaseListView.as_view(), name="cases"),
+    path("<int:pk>/", views.CaseDetailView.as_view(), name="case"),
+    path("lexicon/", views.LexiconView.as_view(), name="lexicon"),
+]

@@ -1,0 +1,196 @@
+"""Verbs of harmful-content filtering: edit the lexicon, hold a report, decide on it.
+
+Every action checks its actor, validates, writes and audits in one transaction. Nothing a
+resident writes is dropped: a hit holds the report (``events`` state ``held``) and opens a
+``ModerationCase`` with the matched terms; a reviewer approves (the report goes on into the
+loop) or rejects it (it is kept, voided, with the reason), and the decision is audited.
+"""
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gridgov.accounts.choices import Role
+from gridgov.accounts.scope import get_scope
+from gridgov.audit.recorder import record, snapshot
+
+from . import matcher
+from .choices import CaseStatus, TermCategory
+from .models import REVIEWER_ROLES, LexiconRevision, LexiconTerm, ModerationCase
+
+TERM_FIELDS = ("term", "category", "is_active", "note")
+CASE_FIELDS = ("status", "decided_by", "decided_at", "remark")
+
+
+# --- screening (no write) -------------------------------------------------------------------
+
+
+@dataclass
+class Screening:
+    """What the lexicon found in the texts of one report."""
+
+    terms: list = field(default_factory=list)
+    hits: list = field(default_factory=list)
+
+    @property
+    def held(self) -> bool:
+        return bool(self.terms)
+
+    @property
+    def reason(self) -> str:
+        """The hold reason stored on the event (the terms, for the reviewer's list)."""
+        if not self.terms:
+            return ""
+        return _("命中过滤词:%(terms)s") % {"terms": "、".join(self.terms)}
+
+
+def screen(**texts) -> Screening:
+    """Match each named text (``description=..., address=...``) against the lexicon."""
+    result = Screening()
+    for name, text in texts.items():
+        for hit in matcher.find_hits(text or ""):
+            result.hits.append({"field": name, "term": hit.term, "category": hit.category,
+                                "start": hit.start, "end": hit.end})
+            if hit.term not in result.terms:
+                result.terms.append(hit.term)
+    return result
+
+
+# --- the lexicon ----------------------------------------------------------------------------
+
+
+def _require_lexicon_admin(actor):
+    if actor is None:
+        return
+    scope = get_scope(actor)
+    if scope is None or scope.is_api_client or not scope.has_role(Role.SYS_ADMIN):
+        raise PermissionDenied(_("只有系统管理员可以维护过滤词库。"))
+
+
+def _clean_term(term) -> str:
+    term = (term or "").strip()
+    if not term:
+        raise ValidationError({"term": _("此项为必填项。")})
+    if len(term) > 50:
+        raise ValidationError({"term": _("词条不能超过 50 个字符。")})
+    if not matcher.normalise_term(term):
+        raise ValidationError({"term": _("词条不能只由空格或标点组成。")})
+    return term
+
+
+def _clean_category(category) -> str:
+    if category not in TermCategory.values:
+        raise ValidationError({"category": _("请选择有效的类别。")})
+    return category
+
+
+def _lexicon_changed():
+    # At once (later checks in this transaction see the edit) and again after the commit;
+    # a rollback is caught by the revision check (the counter goes back too).
+    LexiconRevision.bump()
+    matcher.invalidate()
+    transaction.on_commit(matcher.invalidate)
+
+
+def create_term(*, term, category=TermCategory.OTHER, note="", actor) -> LexiconTerm:
+    """Add a term to the lexicon (system administrator); it takes effect at once."""
+    _require_lexicon_admin(actor)
+    term = _clean_term(term)
+    category = _clean_category(category)
+    note = (note or "").strip()[:200]
+    with transaction.atomic():
+        if LexiconTerm.objects.filter(term=term).exists():
+            raise ValidationError({"term": _("该词条已存在。")})
+        row = LexiconTerm.objects.create(term=term, category=category, note=note)
+        record("moderation.term_create", actor=actor, obj=row,
+               after=snapshot(row, TERM_FIELDS))
+        _lexicon_changed()
+    return row
+
+
+def update_term(row: LexiconTerm, *, actor, **changes) -> LexiconTerm:
+    """Change a term's text, category, note or whether it is active."""
+    _require_lexicon_admin(actor)
+    unknown = set(changes) - set(TERM_FIELDS)
+    if unknown:
+        raise ValidationError({sorted(unknown)[0]: _("不能修改此项。")})
+    with transaction.atomic():
+        row = LexiconTerm.objects.select_for_update().get(pk=row.pk)
+        before = snapshot(row, TERM_FIELDS)
+        if "term" in changes:
+            term = _clean_term(changes["term"])
+            if LexiconTerm.objects.filter(term=term).exclude(pk=row.pk).exists():
+                raise ValidationError({"term": _("该词条已存在。")})
+            row.term = term
+        if "category" in changes:
+            row.category = _clean_category(changes["category"])
+        if "note" in changes:
+            row.note = (changes["note"] or "").strip()[:200]
+        if "is_active" in changes:
+            row.is_active = bool(changes["is_active"])
+        after = snapshot(row, TERM_FIELDS)
+        if before != after:
+            row.updated_at = timezone.now()
+            row.save()
+            record("moderation.term_update", actor=actor, obj=row, before=before, after=after)
+            _lexicon_changed()
+    return row
+
+
+# --- holding and deciding -------------------------------------------------------------------
+
+
+def open_case(event, screening: Screening, *, actor=None) -> ModerationCase:
+    """Open the review of a held event (called by intake inside the report's transaction)."""
+    if not screening.held:
+        raise ValueError("open_case needs a screening with hits")
+    with transaction.atomic():
+        case = ModerationCase.objects.create(event=event, terms=list(screening.terms),
+                                             hits=list(screening.hits))
+        record("moderation.hold", actor=actor, obj=case,
+               after={"event": event.pk, "terms": list(screening.terms),
+                      "status": case.status})
+    return case
+
+
+def _require_reviewer(actor, case):
+    scope = get_scope(actor)
+    if scope is None or scope.is_api_client or not scope.has_role(*REVIEWER_ROLES):
+        raise PermissionDenied(_("只有受理员或值班长可以审核暂扣的上报。"))
+    if not scope.covers(case.event.area_code, roles=REVIEWER_ROLES):
+        raise PermissionDenied(_("该事件不在您的辖区内。"))
+
+
+def decide_case(case: ModerationCase, *, approve: bool, actor, remark: str = "") -> ModerationCase:
+    """Approve (release into the loop) or reject (void, kept on record) a held report.
+
+    A rejection needs a reason. The case and the event change in one transaction; both are
+    audited (the event's release by ``events.actions.release_held``).
+    """
+    from gridgov.events.actions import release_held
+    from gridgov.events.choices import State
+
+    remark = (remark or "").strip()
+    if not approve and not remark:
+        raise ValidationError({"remark": _("驳回须填写理由。")})
+    with transaction.atomic():
+        case = ModerationCase.objects.select_for_update().select_related("event").get(pk=case.pk)
+        _require_reviewer(actor, case)
+        if case.status != CaseStatus.PENDING:
+            raise ValidationError({"status": _("该上报已审核过。")})
+        if case.event.state != State.HELD:
+            raise ValidationError({"status": _("该事件已不在待审核状态(当前:%(s)s)。")
+                                   % {"s": case.event.get_state_display()}})
+        before = snapshot(case, CASE_FIELDS)
+        release_held(case.event, approve=approve, actor=actor, remark=remark)
+        case.status = CaseStatus.APPROVED if approve else CaseStatus.REJECTED
+        case.decided_by = actor
+        case.decided_at = timezone.now()
+        case.remark = remark
+        case.save(update_fields=["status", "decided_by", "decided_at", "remark"])
+        record("moderation.approve" if approve else "moderation.reject", actor=actor, obj=case,
+               before=before, after=snapshot(case, CASE_FIELDS), remark=remark)
+    return case
