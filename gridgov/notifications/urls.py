@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "notifications"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.NotificationListView.as_view(), name="list"),
+    path("<int:pk>/read/", views.MarkReadView.as_view(), name="read"),
+    path("read-all/", views.MarkAllReadView.as_view(), name="read_all"),
+]

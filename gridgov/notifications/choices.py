@@ -1,0 +1,20 @@
+"""What a notification is about."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Kind(models.TextChoices):
+    DISPATCH = "dispatch", _("派遣")
+    RETURN = "return", _("回退")
+    DUE_SOON = "due_soon", _("即将到期")
+    OVERDUE = "overdue", _("已超期")
+    SUPERVISE = "supervise", _("督办")
+    PROGRESS = "progress", _("办理进度")
+    TO_VERIFY = "to_verify", _("待核查")
+    OTHER = "other", _("其他")
+
+
+# Kinds that also go out by SMS: a person must act on them even when not signed in.
+SMS_KINDS = frozenset({Kind.DISPATCH, Kind.RETURN, Kind.DUE_SOON, Kind.OVERDUE,
+                       Kind.SUPERVISE, Kind.PROGRESS, Kind.TO_VERIFY})
