@@ -1,1 +1,481 @@
-"""Models of the events app."""
+"""The event closed loop: category catalog, events, attachments, requests and the trace.
+
+Scope (``Event.restrict_q``): grid roles see their grids' events, command roles and leaders
+their area's, department roles the events dispatched to their department (now or before);
+the three administrators see none. Every change goes through ``gridgov.events.actions``.
+
+The trace: each transition writes one audit record on the event's own chain
+(``events.event:<pk>``) and one ``EventStep`` row pointing at it. The timeline is rendered
+from the audit records (who, role, when, remark, attachment digests), so ``gridgov audit
+verify`` detects tampering with any step; ``EventStep`` only indexes the steps for queries
+(returns, rework, department history) and is checked against its record when shown.
+"""
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Case, Exists, OuterRef, Q, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from gridgov.accounts.choices import ADMIN_ROLES, COMMAND_ROLES, DEPARTMENT_ROLES, GRID_ROLES, Role
+from gridgov.core.querysets import NOTHING, RestrictedQuerySet
+
+from .choices import (
+    AttachmentKind,
+    CategoryKind,
+    DeadlineStatus,
+    EventLevel,
+    Nature,
+    RequestKind,
+    RequestStatus,
+    Source,
+    State,
+    TimeUnit,
+    Urgency,
+)
+
+# A stage deadline closer than this is "due soon".
+DUE_SOON_FRACTION = 0.2
+DUE_SOON_MIN = dt.timedelta(minutes=30)
+
+
+class CatalogQuerySet(RestrictedQuerySet):
+    pass
+
+
+def _catalog_restrict_q(scope, action):
+    # Every signed-in person reads the catalog (intake, dispatch, reports); only the system
+    # administrator changes it.
+    if action == "change":
+        return None if scope.has_role(Role.SYS_ADMIN) else NOTHING
+    return None
+
+
+class Platform(models.Model):
+    """One of Zhejiang's four grassroots governance platforms (浙委办发〔2016〕69号)."""
+
+    code = models.CharField(_("编码"), max_length=10, unique=True)
+    name = models.CharField(_("名称"), max_length=40, unique=True)
+    description = models.TextField(_("职责"), blank=True)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    objects = CatalogQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("基层治理平台")
+        verbose_name_plural = _("基层治理平台")
+
+    def __str__(self):
+        return self.name
+
+    restrict_q = classmethod(lambda cls, scope, action: _catalog_restrict_q(scope, action))
+
+
+class MajorCategory(models.Model):
+    """A major class of events (市容环境, 街面秩序, 矛盾纠纷 ...) under one platform."""
+
+    code = models.CharField(_("编码"), max_length=10, unique=True)
+    name = models.CharField(_("名称"), max_length=40)
+    platform = models.ForeignKey(
+        Platform, verbose_name=_("所属平台"), on_delete=models.PROTECT, related_name="majors",
+    )
+    kind = models.CharField(_("类型"), max_length=10, choices=CategoryKind.choices,
+                            default=CategoryKind.URBAN)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    objects = CatalogQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("事件大类")
+        verbose_name_plural = _("事件大类")
+
+    def __str__(self):
+        return self.name
+
+    restrict_q = classmethod(lambda cls, scope, action: _catalog_restrict_q(scope, action))
+
+
+class MinorCategory(models.Model):
+    """A minor class of events with its default department and per-stage time limits.
+
+    Register + dispatch limits are minutes by urgency; handling is ``handle_amount`` of
+    ``handle_unit`` (working days, working hours, or plain hours/minutes for on-the-spot
+    matters such as open-air barbecue); on-site verification is hours, urban or rural by the
+    kind of the street the event lies in (street = urban, town/township = rural).
+    """
+
+    code = models.CharField(_("编码"), max_length=10, unique=True)
+    name = models.CharField(_("名称"), max_length=60)
+    major = models.ForeignKey(
+        MajorCategory, verbose_name=_("所属大类"), on_delete=models.PROTECT, related_name="minors",
+    )
+    default_department = models.ForeignKey(
+        "accounts.Department", verbose_name=_("默认责任部门"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    default_urgency = models.CharField(_("默认紧急程度"), max_length=10,
+                                       choices=Urgency.choices, default=Urgency.NORMAL)
+    dispatch_minutes_urgent = models.PositiveIntegerField(_("紧急受理派遣时限(分钟)"), default=10)
+    dispatch_minutes_normal = models.PositiveIntegerField(_("一般受理派遣时限(分钟)"), default=30)
+    handle_amount = models.PositiveIntegerField(_("处置时限"), default=1)
+    handle_unit = models.CharField(_("处置时限单位"), max_length=16, choices=TimeUnit.choices,
+                                   default=TimeUnit.WORKING_DAYS)
+    verify_hours_urban = models.PositiveIntegerField(_("核查时限(城区,小时)"), default=1)
+    verify_hours_rural = models.PositiveIntegerField(_("核查时限(农村,小时)"), default=2)
+    filing_condition = models.TextField(_("立案条件"), blank=True)
+    closing_condition = models.TextField(_("结案条件"), blank=True)
+    duplicate_radius_m = models.PositiveIntegerField(_("疑似重复半径(米)"), default=50)
+    duplicate_window_hours = models.PositiveIntegerField(_("疑似重复时间窗(小时)"), default=72)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    objects = CatalogQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("事件小类")
+        verbose_name_plural = _("事件小类")
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+    restrict_q = classmethod(lambda cls, scope, action: _catalog_restrict_q(scope, action))
+
+    def handle_limit_display(self) -> str:
+        return f"{self.handle_amount}{TimeUnit(self.handle_unit).label}"
+
+
+class EventQuerySet(RestrictedQuerySet):
+    def with_deadline_status(self, now=None):
+        """Annotate ``deadline_status`` (none / on_time / due_soon / overdue) at read time.
+
+        Due soon is the last ``DUE_SOON_MIN`` before the stage deadline (the model property
+        uses the stage's length too; the annotation keeps to the fixed window so it stays one
+        indexed comparison).
+        """
+        now = now or timezone.now()
+        timed = Q(state__in=[s.value for s in _timed_states()], stage_deadline__isnull=False)
+        return self.annotate(deadline_status=Case(
+            When(timed & Q(stage_deadline__lt=now), then=Value(DeadlineStatus.OVERDUE.value)),
+            When(timed & Q(stage_deadline__lt=now + DUE_SOON_MIN),
+                 then=Value(DeadlineStatus.DUE_SOON.value)),
+            When(timed, then=Value(DeadlineStatus.ON_TIME.value)),
+            default=Value(DeadlineStatus.NONE.value),
+            output_field=models.CharField(),
+        ))
+
+    def overdue(self, now=None):
+        now = now or timezone.now()
+        return self.filter(state__in=[s.value for s in _timed_states()],
+                           stage_deadline__lt=now)
+
+    def due_soon(self, now=None):
+        now = now or timezone.now()
+        return self.filter(state__in=[s.value for s in _timed_states()],
+                           stage_deadline__gte=now, stage_deadline__lt=now + DUE_SOON_MIN)
+
+
+def _timed_states():
+    from .choices import TIMED_STATES
+
+    return TIMED_STATES
+
+
+class Event(models.Model):
+    """One reported problem (案件/事件) and where it stands in the closed loop.
+
+    The point is stored in WGS-84; ``area_code`` is the grid's code, copied so scope is one
+    indexed prefix test. ``version`` moves by one on every transition (optimistic
+    concurrency: a transition with a stale version raises ``actions.Conflict``).
+    """
+
+    number = models.CharField(_("事件编号"), max_length=20, unique=True)
+    source = models.CharField(_("来源"), max_length=20, choices=Source.choices)
+    nature = models.CharField(_("性质"), max_length=12, choices=Nature.choices,
+                              default=Nature.REQUEST)
+    urgency = models.CharField(_("紧急程度"), max_length=10, choices=Urgency.choices,
+                               default=Urgency.NORMAL)
+    state = models.CharField(_("状态"), max_length=12, choices=State.choices,
+                             default=State.REPORTED, db_index=True)
+    category = models.ForeignKey(
+        MinorCategory, verbose_name=_("事件小类"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="events",
+    )
+    description = models.TextField(_("问题描述"))
+    lng = models.FloatField(_("经度"))
+    lat = models.FloatField(_("纬度"))
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    grid = models.ForeignKey(
+        "areas.Area", verbose_name=_("所属网格"), on_delete=models.PROTECT, related_name="events",
+    )
+    area_code = models.CharField(_("网格编码"), max_length=15, db_index=True)
+    level = models.CharField(_("处置层级"), max_length=10, choices=EventLevel.choices,
+                             default=EventLevel.COMMUNITY)
+    department = models.ForeignKey(
+        "accounts.Department", verbose_name=_("责任部门"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="events",
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("处置人"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="assigned_events",
+    )
+    reporter_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("上报人账号"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="reported_events",
+    )
+    reporter_name = models.CharField(_("上报人"), max_length=50, blank=True)
+    reporter_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    camera_code = models.CharField(_("摄像机编码"), max_length=20, blank=True)
+    external_id = models.CharField(_("外部编号"), max_length=64, blank=True, db_index=True)
+    idempotency_key = models.CharField(_("幂等键"), max_length=100, unique=True, null=True,
+                                       blank=True)
+    hold_reason = models.TextField(_("暂扣原因"), blank=True)
+    merged_into = models.ForeignKey(
+        "self", verbose_name=_("合并至"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="duplicates",
+    )
+    supervised = models.BooleanField(_("督办"), default=False)
+    resolved_on_spot = models.BooleanField(_("自行处置"), default=False)
+    stage_deadline = models.DateTimeField(_("当前环节时限"), null=True, blank=True,
+                                          db_index=True)
+    stage_started_at = models.DateTimeField(_("当前环节开始"), null=True, blank=True)
+    handle_deadline = models.DateTimeField(_("处置时限"), null=True, blank=True)
+    deadline_note = models.CharField(_("时限说明"), max_length=200, blank=True)
+    # The last deadline alert raised for the current stage ("", due_soon, overdue), so the
+    # periodic scan alerts once per stage; reset by every transition that sets a deadline.
+    deadline_alert = models.CharField(_("时限提醒"), max_length=10, blank=True)
+    overdue_reason = models.TextField(_("超期说明"), blank=True)
+    evaluation_score = models.PositiveSmallIntegerField(_("评价分"), null=True, blank=True)
+    evaluation_comment = models.TextField(_("评价意见"), blank=True)
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    created_at = models.DateTimeField(_("上报时间"), default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(_("更新时间"), default=timezone.now)
+    closed_at = models.DateTimeField(_("结案时间"), null=True, blank=True)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("事件")
+        verbose_name_plural = _("事件")
+        indexes = [models.Index(fields=["state", "stage_deadline"])]
+
+    def __str__(self):
+        return self.number
+
+    @classmethod
+    def restrict_q(cls, scope, action):
+        # sys/sec/audit administrators: separated duties, no events at all.
+        if scope.is_admin and not (scope.roles - ADMIN_ROLES):
+            return NOTHING
+        if scope.is_api_client:
+            # A department's API key: the events dispatched to that department.
+            return _department_q(scope.department_id) if scope.department_id else NOTHING
+        q = NOTHING
+        # Grid roles: the events of their grids (grid worker: one grid; chief and
+        # instructor: their community's grids), by the grid code prefix.
+        if scope.has_role(*GRID_ROLES):
+            q |= scope.area_q("area_code", roles=GRID_ROLES)
+        # Command room and leaders: everything in their area.
+        if scope.has_role(*COMMAND_ROLES, Role.LEADER):
+            q |= scope.area_q("area_code", roles=(*COMMAND_ROLES, Role.LEADER))
+        # Department roles: events dispatched to their department, now or at any earlier step
+        # (a department that returned an event can still read what it returned).
+        if scope.has_role(*DEPARTMENT_ROLES) and scope.department_id:
+            q |= _department_q(scope.department_id)
+        # Anyone may follow (and evaluate) what they reported themselves.
+        if scope.user_id:
+            q |= Q(reporter_user_id=scope.user_id)
+        return q
+
+    # --- read-time deadline marks ----------------------------------------------------------
+
+    def deadline_status(self, now=None) -> str:
+        """none / on_time / due_soon / overdue for the current stage, computed now."""
+        from .choices import TIMED_STATES
+
+        if self.state not in TIMED_STATES or self.stage_deadline is None:
+            return DeadlineStatus.NONE
+        now = now or timezone.now()
+        if now > self.stage_deadline:
+            return DeadlineStatus.OVERDUE
+        window = DUE_SOON_MIN
+        if self.stage_started_at:
+            window = max(window, (self.stage_deadline - self.stage_started_at) * DUE_SOON_FRACTION)
+        if self.stage_deadline - now <= window:
+            return DeadlineStatus.DUE_SOON
+        return DeadlineStatus.ON_TIME
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.deadline_status() == DeadlineStatus.OVERDUE
+
+    @property
+    def is_due_soon(self) -> bool:
+        return self.deadline_status() == DeadlineStatus.DUE_SOON
+
+    @property
+    def handle_overdue(self) -> bool:
+        """Whether handling ran past its deadline (an explanation is due on completion)."""
+        return bool(self.handle_deadline and timezone.now() > self.handle_deadline)
+
+    @property
+    def street_code(self) -> str:
+        return self.area_code[:9]
+
+    @property
+    def community_code(self) -> str:
+        return self.area_code[:12]
+
+    @property
+    def masked_phone(self) -> str:
+        from gridgov.accounts.actions import mask_phone
+
+        return mask_phone(self.reporter_phone)
+
+
+def _department_q(department_id) -> Q:
+    return Q(department_id=department_id) | Q(Exists(
+        EventStep.objects.filter(event=OuterRef("pk"), department_id=department_id)
+    ))
+
+
+def attachment_path(instance, filename):
+    return f"events/{timezone.now():%Y/%m}/{instance.sha256[:2]}/{instance.sha256}-{filename}"
+
+
+class EventAttachment(models.Model):
+    """A photo, recording or video attached to an event at one step of its trace.
+
+    ``step`` is the sequence number of the event's audit record that attached it; that record
+    holds the file's SHA-256, so a swapped file is detectable. ``public`` copies have their
+    location metadata stripped (intake does it before calling the action).
+    """
+
+    event = models.ForeignKey(Event, verbose_name=_("事件"), on_delete=models.CASCADE,
+                              related_name="attachments")
+    kind = models.CharField(_("类型"), max_length=10, choices=AttachmentKind.choices)
+    file = models.FileField(_("文件"), upload_to=attachment_path, max_length=255)
+    name = models.CharField(_("文件名"), max_length=200, blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    content_type = models.CharField(_("内容类型"), max_length=100)
+    size = models.PositiveBigIntegerField(_("大小(字节)"))
+    public = models.BooleanField(_("公开"), default=False)
+    step = models.PositiveIntegerField(_("环节序号"), null=True, blank=True)
+    created_at = models.DateTimeField(_("上传时间"), default=timezone.now)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["event", "id"]
+        verbose_name = _("事件附件")
+        verbose_name_plural = _("事件附件")
+
+    def __str__(self):
+        return self.name or self.sha256[:12]
+
+    @classmethod
+    def restrict_q(cls, scope, action):
+        # Whoever may see the event may see its attachments.
+        q = Event.restrict_q(scope, action)
+        if q is None:
+            return None
+        return Q(event__in=Event.objects.filter(q).values("pk"))
+
+
+class EventRequest(models.Model):
+    """An extension (延期) or suspension (挂账) request on an event and its decision."""
+
+    event = models.ForeignKey(Event, verbose_name=_("事件"), on_delete=models.CASCADE,
+                              related_name="requests")
+    kind = models.CharField(_("类型"), max_length=12, choices=RequestKind.choices)
+    status = models.CharField(_("状态"), max_length=10, choices=RequestStatus.choices,
+                              default=RequestStatus.PENDING)
+    days = models.PositiveSmallIntegerField(_("延期工作日"), null=True, blank=True)
+    reason = models.TextField(_("理由"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("申请人"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    requested_at = models.DateTimeField(_("申请时间"), default=timezone.now)
+    from_state = models.CharField(_("申请时状态"), max_length=12, choices=State.choices)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("审批人"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    decision_remark = models.TextField(_("审批意见"), blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = _("事件申请")
+        verbose_name_plural = _("事件申请")
+        constraints = [
+            models.UniqueConstraint(fields=["event", "kind"],
+                                    condition=Q(status="pending"),
+                                    name="events_one_pending_request_per_kind"),
+        ]
+
+    def __str__(self):
+        return f"{self.event_id} {self.get_kind_display()} {self.get_status_display()}"
+
+    @classmethod
+    def restrict_q(cls, scope, action):
+        q = Event.restrict_q(scope, action)
+        if q is None:
+            return None
+        return Q(event__in=Event.objects.filter(q).values("pk"))
+
+
+class EventStep(models.Model):
+    """One step of an event's trace, indexing the audit record that is its authority.
+
+    The timeline shows the audit record (covered by the hash chain); these columns let
+    queries count returns, rework and department history without reading the audit log.
+    """
+
+    event = models.ForeignKey(Event, verbose_name=_("事件"), on_delete=models.CASCADE,
+                              related_name="steps")
+    seq = models.PositiveIntegerField(_("序号"))
+    action = models.CharField(_("动作"), max_length=30, db_index=True)
+    from_state = models.CharField(_("原状态"), max_length=12, blank=True)
+    to_state = models.CharField(_("新状态"), max_length=12, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    department = models.ForeignKey(
+        "accounts.Department", verbose_name=_("部门"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    audit_record = models.OneToOneField(
+        "audit.AuditRecord", verbose_name=_("审计记录"), on_delete=models.DO_NOTHING,
+        related_name="+", db_constraint=False,
+    )
+    at = models.DateTimeField(_("时间"))
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["event", "seq"]
+        verbose_name = _("事件环节")
+        verbose_name_plural = _("事件环节")
+        constraints = [
+            models.UniqueConstraint(fields=["event", "seq"], name="events_step_seq"),
+        ]
+        indexes = [models.Index(fields=["department", "event"])]
+
+    def __str__(self):
+        return f"{self.event_id}#{self.seq} {self.action}"
+
+    @classmethod
+    def restrict_q(cls, scope, action):
+        q = Event.restrict_q(scope, action)
+        if q is None:
+            return None
+        return Q(event__in=Event.objects.filter(q).values("pk"))

@@ -1,0 +1,234 @@
+"""The intake API: report an event, post hotline records, see likely duplicates.
+
+- ``POST /api/events/report/``: a signed-in user or a department API key reports an event.
+  The channel follows from the principal (grid roles: 网格巡查; department staff and API
+  keys: 部门移交; leaders: 领导交办; command staff with ``camera_code``: 视频巡查) or from an
+  explicit ``source``. JSON or multipart (files in ``attachments``). ``crs`` is ``wgs84``
+  (default) or ``gcj02``; the stored and returned point is WGS-84.
+  ``Idempotency-Key`` header: the first request answers 201; a retry with the same key (per
+  principal) and the same body answers 200 with the same event, however often; the same key
+  with a different body answers **422** (``idempotency_key_reused``), as the IETF
+  Idempotency-Key draft recommends (409 stays reserved for workflow conflicts).
+- ``POST /api/events/hotline/``: 81890 / 12345 records as JSON (``{"records": [...]}`` or a
+  list); every record is validated, the valid ones are created together, each bad field is
+  reported with its record number; idempotent by (line, work-order number).
+- ``GET /api/events/{id}/duplicates/``: likely duplicates of an event the principal may see.
+"""
+
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from gridgov.accounts.choices import COMMAND_ROLES, DEPARTMENT_ROLES, GRID_ROLES, Role
+from gridgov.accounts.scope import get_scope
+
+from .. import duplicates, hotline, intake
+from ..choices import Nature, Source, Urgency
+from ..models import Event
+
+API_SOURCES = (Source.GRID_PATROL, Source.DEPT_TRANSFER, Source.VIDEO_PATROL,
+               Source.LEADER_INSTRUCTION)
+
+
+class ReportInputSerializer(serializers.Serializer):
+    source = serializers.ChoiceField(choices=[(s, Source(s).label) for s in API_SOURCES],
+                                     required=False)
+    description = serializers.CharField(max_length=intake.DESCRIPTION_MAX)
+    lng = serializers.FloatField()
+    lat = serializers.FloatField()
+    crs = serializers.ChoiceField(choices=intake.CRS_CHOICES, default="wgs84")
+    category = serializers.CharField(required=False, allow_blank=True, max_length=10,
+                                     help_text="事件小类编码")
+    nature = serializers.ChoiceField(choices=Nature.choices, required=False)
+    urgency = serializers.ChoiceField(choices=Urgency.choices, required=False)
+    address = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    camera_code = serializers.CharField(required=False, allow_blank=True, max_length=30,
+                                        help_text="视频巡查:GB/T 28181 20 位设备编码")
+    external_id = serializers.CharField(required=False, allow_blank=True, max_length=64)
+    attachments = serializers.ListField(child=serializers.FileField(), required=False,
+                                        help_text="照片、录音、视频(multipart)")
+
+
+class IntakeEventSerializer(serializers.ModelSerializer):
+    """An event as its reporter gets it back (contact masked unless the caller calls back)."""
+
+    category = serializers.CharField(source="category.code", default=None)
+    grid = serializers.CharField(source="area_code")
+    reporter_phone = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Event
+        fields = ["id", "number", "source", "state", "nature", "urgency", "category",
+                  "description", "lng", "lat", "address", "grid", "camera_code",
+                  "external_id", "reporter_name", "reporter_phone", "created_at"]
+
+    def get_reporter_phone(self, event) -> str:
+        return intake.contact_display(event, self.context["request"].user)
+
+
+class HotlineRecordSerializer(serializers.Serializer):
+    external_id = serializers.CharField(help_text="热线工单编号")
+    line = serializers.ChoiceField(choices=["81890", "12345"])
+    description = serializers.CharField()
+    lng = serializers.FloatField()
+    lat = serializers.FloatField()
+    crs = serializers.ChoiceField(choices=intake.CRS_CHOICES, required=False)
+    address = serializers.CharField(required=False)
+    category = serializers.CharField(required=False)
+    nature = serializers.CharField(required=False)
+    urgency = serializers.CharField(required=False)
+    reporter_name = serializers.CharField(required=False)
+    reporter_phone = serializers.CharField(required=False)
+
+
+class HotlineInputSerializer(serializers.Serializer):
+    records = HotlineRecordSerializer(many=True)
+
+
+class RowRefSerializer(serializers.Serializer):
+    row = serializers.IntegerField()
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+
+
+class RowErrorSerializer(serializers.Serializer):
+    row = serializers.IntegerField()
+    column = serializers.CharField()
+    field = serializers.CharField()
+    value = serializers.CharField()
+    message = serializers.CharField()
+
+
+class HotlineResultSerializer(serializers.Serializer):
+    total = serializers.IntegerField()
+    created = RowRefSerializer(many=True)
+    existing = RowRefSerializer(many=True)
+    held = RowRefSerializer(many=True)
+    errors = RowErrorSerializer(many=True)
+
+
+class DuplicateSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="event.pk")
+    number = serializers.CharField(source="event.number")
+    state = serializers.CharField(source="event.state")
+    description = serializers.CharField(source="event.description")
+    created_at = serializers.DateTimeField(source="event.created_at")
+    distance_m = serializers.FloatField()
+    hours_apart = serializers.FloatField()
+    text_similarity = serializers.FloatField()
+    score = serializers.FloatField()
+
+
+def _channel(principal, source, camera_code) -> str:
+    """The intake channel of an API report: as asked, or from the principal's roles."""
+    scope = get_scope(principal)
+    if source:
+        return source
+    if scope.is_api_client:
+        return Source.VIDEO_PATROL if camera_code else Source.DEPT_TRANSFER
+    if scope.has_role(*GRID_ROLES):
+        return Source.GRID_PATROL
+    if camera_code and scope.has_role(*COMMAND_ROLES):
+        return Source.VIDEO_PATROL
+    if scope.has_role(*DEPARTMENT_ROLES):
+        return Source.DEPT_TRANSFER
+    if scope.has_role(Role.LEADER):
+        return Source.LEADER_INSTRUCTION
+    raise exceptions.PermissionDenied(_("您的角色不能通过接口上报事件。"))
+
+
+def _mismatch_response(exc) -> Response:
+    return Response({"errors": [{"field": "Idempotency-Key", "code": "idempotency_key_reused",
+                                 "message": str(exc)}]},
+                    status=status.HTTP_422_UNPROCESSABLE_ENTITY)
+
+
+class EventIntakeViewSet(viewsets.ViewSet):
+    """Intake endpoints under ``/api/events/`` (see the module docstring)."""
+
+    lookup_value_regex = r"\d+"
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    @extend_schema(
+        summary="上报事件(网格员、部门、领导、视频巡查)",
+        request=ReportInputSerializer,
+        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER,
+                                     required=False,
+                                     description="幂等键(1–80 个可见 ASCII 字符),按调用方区分")],
+        responses={201: IntakeEventSerializer,
+                   200: OpenApiResponse(IntakeEventSerializer, description="同一幂等键的重试"),
+                   422: OpenApiResponse(description="同一幂等键用于内容不同的请求")},
+    )
+    @action(detail=False, methods=["post"], url_path="report")
+    def report(self, request):
+        data = ReportInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        files = request.FILES.getlist("attachments") if request.FILES else []
+        values.pop("attachments", None)
+        source = _channel(request.user, values.pop("source", None),
+                          values.get("camera_code", ""))
+        kwargs = dict(actor=request.user, description=values["description"],
+                      lng=values["lng"], lat=values["lat"], crs=values["crs"],
+                      category=values.get("category") or None, urgency=values.get("urgency"),
+                      address=values.get("address", ""), uploads=files,
+                      idempotency_key=request.headers.get("Idempotency-Key"))
+        if source == Source.GRID_PATROL:
+            kwargs["nature"] = values.get("nature") or Nature.REQUEST
+            func = intake.report_by_grid_worker
+        elif source == Source.DEPT_TRANSFER:
+            kwargs.update(nature=values.get("nature") or Nature.REQUEST,
+                          external_id=values.get("external_id", ""))
+            func = intake.transfer_from_department
+        elif source == Source.VIDEO_PATROL:
+            kwargs["camera_code"] = values.get("camera_code", "")
+            func = intake.record_video_patrol
+        else:
+            func = intake.record_leader_instruction
+        try:
+            result = func(**kwargs)
+        except intake.IdempotencyMismatch as exc:
+            return _mismatch_response(exc)
+        body = IntakeEventSerializer(result.event, context={"request": request}).data
+        return Response(body, status=status.HTTP_201_CREATED if result.created
+                        else status.HTTP_200_OK)
+
+    @extend_schema(
+        summary="导入热线工单(81890 / 12345)",
+        request=HotlineInputSerializer,
+        responses={201: HotlineResultSerializer,
+                   200: OpenApiResponse(HotlineResultSerializer,
+                                        description="没有新建(全部已导入过)")},
+    )
+    @action(detail=False, methods=["post"], url_path="hotline")
+    def hotline(self, request):
+        records = request.data.get("records") if isinstance(request.data, dict) else (
+            request.data)
+        if not isinstance(records, list) or not records:
+            raise exceptions.ValidationError({"records": [_("请提供至少一条工单记录。")]})
+        result = hotline.import_records(records, actor=request.user)
+        if result.errors and not (result.created or result.existing):
+            return Response({"errors": [
+                {"field": f"records.{e.row}.{e.field}", "code": "invalid", "message": e.reason}
+                for e in result.errors]}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(result.as_dict(), status=status.HTTP_201_CREATED if result.created
+                        else status.HTTP_200_OK)
+
+    @extend_schema(summary="疑似重复事件", responses={200: DuplicateSerializer(many=True)})
+    @action(detail=True, methods=["get"], url_path="duplicates")
+    def duplicates(self, request, pk=None):
+        event = get_object_or_404(Event.objects.restrict(request.user).select_related(
+            "category"), pk=pk)
+        found = duplicates.suggest(event, user=request.user)
+        return Response(DuplicateSerializer(found, many=True).data)
+
+
+def register(router) -> None:
+    """Add the intake routes to the events API router, ahead of any ``events/{pk}/`` route
+    (so ``events/report/`` is never taken for an event id)."""
+    router.register("events", EventIntakeViewSet, basename="event-intake")
+    router.registry.insert(0, router.registry.pop())

@@ -1,0 +1,111 @@
+"""Events API: scoped list and detail, workflow actions, 409 on a stale version."""
+
+import pytest
+
+from gridgov.events.choices import State
+from gridgov.events.models import Event
+
+from .workflow_support import event_in, new_event, people
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def p(db):
+    return people()
+
+
+def test_list_is_scoped_and_bounded_in_queries(api_as, p, django_assert_max_num_queries):
+    mine = new_event(p)
+    other = new_event(p, grid="330203005001002")
+    api = api_as(p["worker"])
+    with django_assert_max_num_queries(8):
+        response = api.get("/api/events/?limit=200")
+    assert response.status_code == 200
+    ids = {row["id"] for row in response.json()["results"]}
+    assert mine.pk in ids and other.pk not in ids
+    row = next(r for r in response.json()["results"] if r["id"] == mine.pk)
+    assert row["state"] == "reported" and row["state_label"] == "已上报"
+    assert row["deadline_status"] in ("on_time", "due_soon")
+    assert "description" not in row
+
+
+def test_list_filters(api_as, p):
+    event = event_in(State.FILED, p)
+    api = api_as(p["shift"])
+    rows = api.get("/api/events/", {"state": "filed", "category": "0102"}).json()["results"]
+    assert event.pk in {r["id"] for r in rows}
+    assert all(r["state"] == "filed" for r in rows)
+    bad = api.get("/api/events/", {"within": "abc"})
+    assert bad.status_code == 400
+    assert bad.json()["errors"][0]["field"] == "within"
+
+
+def test_detail_outside_scope_is_404_like_missing(api_as, p):
+    event = new_event(p)
+    api = api_as(p["worker2"])
+    hidden = api.get(f"/api/events/{event.pk}/")
+    missing = api.get("/api/events/999999999/")
+    assert hidden.status_code == missing.status_code == 404
+    assert api_as(p["sys_admin"]).get(f"/api/events/{event.pk}/").status_code == 404
+
+
+def test_detail_has_timeline_actions_and_masked_phone(api_as, p):
+    event = event_in(State.FILED, p)
+    Event.objects.filter(pk=event.pk).update(reporter_phone="13812345678")
+    body = api_as(p["dispatcher"]).get(f"/api/events/{event.pk}/").json()
+    assert body["reporter_phone"] == "138****5678"
+    assert [s["action"] for s in body["timeline"]] == ["report", "register", "file"]
+    assert body["actions"] == ["dispatch"]
+
+
+def test_transition_through_the_api(api_as, p):
+    event = event_in(State.FILED, p)
+    response = api_as(p["dispatcher"]).post(f"/api/events/{event.pk}/dispatch/",
+                                            {"version": event.version}, format="json")
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert body["state"] == "dispatched" and body["department_name"] == "区综合行政执法局"
+    assert body["version"] == event.version + 1
+    claim = api_as(p["handler"]).post(f"/api/events/{event.pk}/claim/", {}, format="json")
+    assert claim.json()["state"] == "in_progress"
+
+
+def test_stale_version_is_409_with_the_current_state(api_as, p):
+    event = event_in(State.FILED, p)
+    api = api_as(p["dispatcher"])
+    first = api.post(f"/api/events/{event.pk}/dispatch/", {"version": event.version},
+                     format="json")
+    assert first.status_code == 200
+    shift = api_as(p["shift"])
+    second = shift.post(f"/api/events/{event.pk}/void/",
+                        {"version": event.version, "reason": "重复"}, format="json")
+    assert second.status_code == 409
+    body = second.json()
+    assert body["state"] == "dispatched" and body["version"] == event.version + 1
+    assert body["errors"][0]["code"] == "conflict"
+
+
+def test_wrong_state_is_409(api_as, p):
+    event = new_event(p)
+    response = api_as(p["handler"]).post(f"/api/events/{event.pk}/claim/", {}, format="json")
+    # The handler cannot see an event not dispatched to the department: 404 first.
+    assert response.status_code == 404
+    response = api_as(p["shift"]).post(f"/api/events/{event.pk}/file/", {}, format="json")
+    assert response.status_code == 409 and response.json()["state"] == "reported"
+
+
+def test_forbidden_role_is_403_and_bad_input_400(api_as, p):
+    event = event_in(State.FILED, p)
+    assert api_as(p["leader"]).post(f"/api/events/{event.pk}/dispatch/", {},
+                                    format="json").status_code == 403
+    response = api_as(p["shift"]).post(f"/api/events/{event.pk}/void/", {"reason": ""},
+                                       format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "reason"
+
+
+def test_intake_routes_still_win(api_as, p):
+    """E2's /api/events/report/ is not swallowed by the detail route."""
+    response = api_as(p["worker"]).get("/api/events/report/")
+    assert response.status_code == 405

@@ -1,0 +1,151 @@
+"""Stage deadlines on China's calendar, read-time marks and the periodic scan."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from gridgov.events import actions, deadlines
+from gridgov.events.choices import DeadlineStatus, EventLevel, State
+from gridgov.events.models import Event, MinorCategory
+from gridgov.events.signals import event_transition
+from gridgov.events.tasks import scan_deadlines
+
+from .workflow_support import call, event_in, new_event, people
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def p(db):
+    return people()
+
+
+def local(*args):
+    return timezone.make_aware(dt.datetime(*args))
+
+
+def _event(code, urgency="normal", area_code="330203005001001"):
+    return Event(category=MinorCategory.objects.get(code=code), urgency=urgency,
+                 area_code=area_code)
+
+
+def test_dispatch_minutes_by_urgency():
+    start = local(2025, 9, 30, 10, 0)
+    assert deadlines.dispatch_deadline(_event("0102", "urgent"), start)[0] == local(
+        2025, 9, 30, 10, 10)
+    assert deadlines.dispatch_deadline(_event("0102"), start)[0] == local(2025, 9, 30, 10, 30)
+
+
+@pytest.mark.parametrize("code, start, expected", [
+    # 暴露垃圾: 1 working day, across National Day 2025.
+    ("0102", (2025, 9, 30, 10, 0), (2025, 10, 9, 10, 0)),
+    # 积存垃圾渣土: 4 working days, the 调休 Saturday 11 October counts (10, 11, 13, 14).
+    ("0103", (2025, 10, 9, 9, 0), (2025, 10, 14, 9, 0)),
+    # 道路不洁: 5 working hours, 16:00 on the eve of the holiday.
+    ("0104", (2025, 9, 30, 16, 0), (2025, 10, 9, 12, 0)),
+    # 违法搭建: 15 working days across the 2026 Spring Festival (11–14 Feb with the 调休
+    # Saturday, 24–28 Feb with another, 2–6 March, 9 March).
+    ("0101", (2026, 2, 10, 9, 0), (2026, 3, 9, 9, 0)),
+    # 露天烧烤: 2 hours on the clock, holiday or not.
+    ("0510", (2025, 10, 1, 21, 0), (2025, 10, 1, 23, 0)),
+])
+def test_handling_deadline_per_class(code, start, expected):
+    deadline, note = deadlines.handle_deadline(_event(code), local(*start))
+    assert (deadline, note) == (local(*expected), "")
+
+
+def test_handling_deadline_beyond_the_calendar_says_so():
+    deadline, note = deadlines.handle_deadline(_event("0101"), local(2030, 12, 20, 9, 0))
+    assert deadline is None
+    assert "2030年" in note
+
+
+def test_verification_urban_and_rural():
+    start = local(2025, 10, 9, 9, 0)
+    urban = deadlines.verify_deadline(_event("0102"), start)[0]
+    rural = deadlines.verify_deadline(_event("0102", area_code="330203101201001"), start)[0]
+    assert urban - start == dt.timedelta(hours=1)
+    assert rural - start == dt.timedelta(hours=2)
+
+
+def test_extension_in_working_days():
+    assert deadlines.extend(local(2025, 9, 29, 10, 0), 2)[0] == local(2025, 10, 9, 10, 0)
+
+
+def test_unknown_calendar_on_dispatch_is_noted(p, monkeypatch):
+    from gridgov.core import workdays
+
+    event = event_in(State.FILED, p)
+
+    def unknown(start, n):
+        raise workdays.CalendarUnknown(dt.date(2031, 1, 1))
+
+    monkeypatch.setattr(workdays, "add_working_days", unknown)
+    dispatched = call("dispatch", event, p)
+    assert dispatched.handle_deadline is None
+    assert "2031" in dispatched.deadline_note
+
+
+def test_read_time_marks(p):
+    event = event_in(State.DISPATCHED, p)
+    now = timezone.now()
+    assert event.deadline_status(now) == DeadlineStatus.ON_TIME
+    assert event.deadline_status(event.stage_deadline - dt.timedelta(minutes=5)) == \
+        DeadlineStatus.DUE_SOON
+    assert event.deadline_status(event.stage_deadline + dt.timedelta(seconds=1)) == \
+        DeadlineStatus.OVERDUE
+    Event.objects.filter(pk=event.pk).update(stage_deadline=now - dt.timedelta(minutes=1))
+    annotated = Event.objects.with_deadline_status().get(pk=event.pk)
+    assert annotated.deadline_status == DeadlineStatus.OVERDUE
+    assert Event.objects.overdue().filter(pk=event.pk).exists()
+    closed = event_in(State.CLOSED, p)
+    assert closed.deadline_status() == DeadlineStatus.NONE
+
+
+def test_scan_raises_alerts_once_and_escalates_grid_cases(p, django_capture_on_commit_callbacks):
+    seen = []
+
+    def listener(sender, event, action, **kwargs):
+        seen.append((event.pk, action))
+
+    dept = event_in(State.DISPATCHED, p)
+    grid = actions.dispatch_event(event_in(State.FILED, p), grid=True, actor=p["dispatcher"])
+    later = max(dept.stage_deadline, grid.stage_deadline) + dt.timedelta(minutes=1)
+    event_transition.connect(listener)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            counts = scan_deadlines(now=later)
+            again = scan_deadlines(now=later)
+    finally:
+        event_transition.disconnect(listener)
+    assert counts["overdue"] >= 2 and again["overdue"] == 0
+    assert (dept.pk, "overdue") in seen and (grid.pk, "overdue") in seen
+    grid.refresh_from_db()
+    dept.refresh_from_db()
+    assert grid.level == EventLevel.STREET and grid.deadline_alert == "overdue"
+    assert dept.level == EventLevel.COMMUNITY
+    assert dept.steps.filter(action="overdue").count() == 1
+
+
+def test_scan_due_soon(p):
+    event = event_in(State.DISPATCHED, p)
+    soon = event.stage_deadline - dt.timedelta(minutes=5)
+    scan_deadlines(now=soon)
+    event.refresh_from_db()
+    assert event.deadline_alert == "due_soon"
+    # A new stage resets the alert.
+    claimed = call("claim", event, p)
+    assert claimed.deadline_alert == "due_soon"  # claiming keeps the handling stage
+    done = call("complete", claimed, p)
+    assert done.deadline_alert == ""
+
+
+def test_scan_is_in_the_beat_schedule(settings):
+    tasks = {v["task"] for v in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "gridgov.events.tasks.scan_deadlines" in tasks
+
+
+def test_new_event_gets_a_stage_deadline(p):
+    event = new_event(p)
+    assert event.stage_deadline is not None and event.deadline_note == ""

@@ -1,0 +1,1 @@
+"""Event pages, one module per area of work (command room, intake, detail)."""

@@ -1,0 +1,103 @@
+"""The event detail page: facts, deadlines, the timeline, and the action forms open to the
+reader for the current state (plain POST, one form per action)."""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.views import View
+
+from gridgov.core.querysets import VIEW
+from gridgov.core.views import ScopedDetailView
+
+from .. import actions, trace
+from ..forms import TransitionForm
+from ..models import Event, EventRequest
+from ..workflow import available_actions
+
+
+def _context(request, event, forms_by_action=None) -> dict:
+    forms_by_action = dict(forms_by_action or {})
+    for transition in available_actions(event, request.user):
+        forms_by_action.setdefault(transition.action, TransitionForm(
+            transition.action, initial={"version": event.version},
+            prefix=transition.action))
+    entries = trace.timeline(event)
+    return {
+        "event": event,
+        "object": event,
+        "timeline": entries,
+        "trace_ok": all(e.consistent for e in entries),
+        "action_forms": list(forms_by_action.values()),
+        "pending_requests": EventRequest.objects.filter(event=event, status="pending"),
+        "attachments": event.attachments.all(),
+        "deadline_status": event.deadline_status(),
+        "duplicates": event.duplicates.all().only("pk", "number"),
+    }
+
+
+class EventDetailView(ScopedDetailView):
+    """One event; out of scope answers 404 like a missing one."""
+
+    model = Event
+    template_name = "events/event_detail.html"
+    context_object_name = "event"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related(
+            "category__major", "department", "grid", "assignee", "merged_into")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(_context(self.request, self.object))
+        return context
+
+
+class EventActionView(LoginRequiredMixin, View):
+    """POST one workflow action from the detail page; errors re-render the page (400/409)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk, action):
+        if action not in actions.PERFORMABLE:
+            raise Http404
+        event = (Event.objects.restrict(request.user, VIEW)
+                 .select_related("category__major", "department", "grid", "assignee")
+                 .filter(pk=pk).first())
+        if event is None:
+            raise Http404
+        form = TransitionForm(action, request.POST, request.FILES, prefix=action)
+        status = 400
+        if form.is_valid():
+            try:
+                actions.perform(action, event, actor=request.user, data=form.action_data(),
+                                attachments=form.cleaned_data.get("attachments") or [],
+                                expected_version=form.cleaned_data.get("version"))
+            except actions.Conflict as exc:
+                messages.error(request, str(exc))
+                event = Event.objects.get(pk=event.pk)
+                form = None
+                status = 409
+            except PermissionDenied:
+                raise
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(request, _("已完成“%(a)s”。") % {"a": form.transition.label})
+                return redirect("events:detail", pk=event.pk)
+        forms = {action: form} if form is not None else {}
+        # Rebuild forms for the other actions against the event as it stands.
+        event = (Event.objects.select_related("category__major", "department", "grid",
+                                              "assignee", "merged_into").get(pk=event.pk))
+        return render(request, "events/event_detail.html", _context(request, event, forms),
+                      status=status)
+
+
+urlpatterns = [
+    path("<int:pk>/", EventDetailView.as_view(), name="detail"),
+    path("<int:pk>/act/<str:action>/", EventActionView.as_view(), name="act"),
+]

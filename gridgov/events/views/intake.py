@@ -1,0 +1,302 @@
+"""Intake pages (issue 3, item 2): grid worker report, public resident report, hotline
+upload, and duplicate suggestions with one-click merge.
+
+- ``/events/report/``: the grid worker's report form (mobile first: one column, GPS button,
+  camera capture).
+- ``/events/public/report/``: residents, no account. Contact optional and kept private; no
+  captcha, but each client address may submit only ``GRIDGOV_PUBLIC_REPORT_LIMIT`` reports per
+  ``GRIDGOV_PUBLIC_REPORT_WINDOW`` seconds (default 5 per 10 minutes), counted in the cache.
+  A hidden one-time token makes a double submit create one event.
+- ``/events/hotline/upload/``: the intake clerk uploads 81890 / 12345 records (CSV or .xlsx)
+  and downloads the per-cell error report.
+- ``/events/<id>/duplicates/``: likely duplicates of an event, merged with one click.
+
+Every write calls ``gridgov.events.intake`` / ``hotline`` / ``duplicates``, which call the
+actions.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, path, reverse
+from django.utils.translation import gettext as _
+from django.views import View
+
+from gridgov.accounts.choices import COMMAND_ROLES, GRID_ROLES, Role
+from gridgov.accounts.scope import get_scope
+from gridgov.core.context import current_client_ip
+
+from .. import duplicates, hotline, intake
+from ..attachments import ACCEPT
+from ..choices import Nature, Urgency
+from ..models import Event, MinorCategory
+
+CLERK_ROLES = (Role.INTAKE_CLERK, Role.SHIFT_LEADER)
+DUPLICATE_ROLES = tuple(COMMAND_ROLES)
+ERROR_REPORT_SECONDS = 3600
+DEFAULT_PUBLIC_LIMIT = 5
+DEFAULT_PUBLIC_WINDOW = 600
+
+
+def error_messages(exc) -> dict:
+    """{field: [messages]} of a ValidationError (non-field errors under "form")."""
+    if hasattr(exc, "error_dict"):
+        return exc.message_dict
+    return {"form": exc.messages}
+
+
+def event_url(event) -> str | None:
+    for kwargs in ({"pk": event.pk}, {"number": event.number}):
+        try:
+            return reverse("events:detail", kwargs=kwargs)
+        except NoReverseMatch:
+            continue
+    return None
+
+
+class RolesRequiredMixin(LoginRequiredMixin):
+    """Open the page only to principals holding one of ``roles`` (403 otherwise)."""
+
+    roles: tuple = ()
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        scope = get_scope(request.user)
+        if scope is None or not scope.has_role(*self.roles):
+            raise PermissionDenied(_("您的角色无权访问此页面。"))
+        self.scope = scope
+        return super().dispatch(request, *args, **kwargs)
+
+
+def _categories():
+    return (MinorCategory.objects.filter(is_active=True, major__is_active=True)
+            .select_related("major").order_by("major__code", "code"))
+
+
+def _form_context(request, values=None, errors=None, **extra) -> dict:
+    context = {
+        "values": values or {},
+        "errors": errors or {},
+        "categories": _categories(),
+        "natures": Nature.choices,
+        "urgencies": Urgency.choices,
+        "accept": ACCEPT,
+        "form_token": uuid.uuid4().hex,
+        "tile_url": settings.GRIDGOV_TILE_URL,
+        "tile_crs": settings.GRIDGOV_TILE_CRS,
+        "tile_attribution": settings.GRIDGOV_TILE_ATTRIBUTION,
+    }
+    context.update(extra)
+    return context
+
+
+def _point_values(post) -> dict:
+    return {"lng": post.get("lng", ""), "lat": post.get("lat", ""),
+            "crs": post.get("crs") or "wgs84"}
+
+
+# --- grid worker ----------------------------------------------------------------------------
+
+
+class GridReportView(RolesRequiredMixin, View):
+    """The grid worker's report form."""
+
+    roles = tuple(GRID_ROLES)
+    template_name = "events/intake/report.html"
+
+    def get(self, request):
+        return render(request, self.template_name, _form_context(request))
+
+    def post(self, request):
+        post = request.POST
+        try:
+            result = intake.report_by_grid_worker(
+                actor=request.user, description=post.get("description"),
+                category=post.get("category") or None, nature=post.get("nature"),
+                urgency=post.get("urgency") or None, address=post.get("address"),
+                uploads=request.FILES.getlist("attachments"),
+                idempotency_key=post.get("form_token") or None, **_point_values(post))
+        except ValidationError as exc:
+            return render(request, self.template_name,
+                          _form_context(request, post, error_messages(exc)), status=400)
+        except intake.IdempotencyMismatch:
+            messages.warning(request, _("该表单已提交过,请重新填写。"))
+            return redirect("events:report")
+        return render(request, "events/intake/reported.html", {
+            "event": result.event, "detail_url": event_url(result.event),
+            "again_url": reverse("events:report")})
+
+
+# --- residents ------------------------------------------------------------------------------
+
+
+def _limit() -> tuple[int, int]:
+    return (int(getattr(settings, "GRIDGOV_PUBLIC_REPORT_LIMIT", DEFAULT_PUBLIC_LIMIT)),
+            int(getattr(settings, "GRIDGOV_PUBLIC_REPORT_WINDOW", DEFAULT_PUBLIC_WINDOW)))
+
+
+def rate_limited(client: str) -> bool:
+    """Count one submission from ``client``; True once it is over the limit (fixed window)."""
+    limit, window = _limit()
+    key = f"gridgov:public-report:{client or 'unknown'}"
+    if cache.add(key, 1, timeout=window):
+        return False
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=window)
+        return False
+    return count > limit
+
+
+class PublicReportView(View):
+    """The residents' page: no account, contact optional and private, rate-limited."""
+
+    template_name = "events/intake/public_report.html"
+
+    def get(self, request):
+        return render(request, self.template_name, _form_context(request))
+
+    def post(self, request):
+        client = current_client_ip() or request.META.get("REMOTE_ADDR", "")
+        if rate_limited(client):
+            window = _limit()[1]
+            response = render(request, self.template_name, _form_context(
+                request, request.POST, {"form": [_(
+                    "提交过于频繁,请 %(m)d 分钟后再试。如情况紧急请拨打 12345 热线。")
+                    % {"m": max(1, window // 60)}]}), status=429)
+            response["Retry-After"] = str(window)
+            return response
+        post = request.POST
+        try:
+            result = intake.report_by_resident(
+                description=post.get("description"), nature=post.get("nature"),
+                address=post.get("address"), reporter_name=post.get("reporter_name"),
+                reporter_phone=post.get("reporter_phone"),
+                uploads=request.FILES.getlist("attachments"),
+                form_token=post.get("form_token") or None, **_point_values(post))
+        except ValidationError as exc:
+            return render(request, self.template_name,
+                          _form_context(request, post, error_messages(exc)), status=400)
+        except intake.IdempotencyMismatch:
+            return render(request, self.template_name, _form_context(
+                request, post, {"form": [_("该表单已提交过,请刷新页面后重新填写。")]}),
+                status=400)
+        return render(request, "events/intake/public_done.html", {
+            "event": result.event, "held": result.held})
+
+
+# --- hotline upload -------------------------------------------------------------------------
+
+
+def _report_key(token) -> str:
+    return f"gridgov:hotline-errors:{token}"
+
+
+class HotlineUploadView(RolesRequiredMixin, View):
+    """The intake clerk's CSV / Excel upload of hotline records, with the error report."""
+
+    roles = CLERK_ROLES
+    template_name = "events/intake/hotline_upload.html"
+    max_bytes = 10 * 1024 * 1024
+
+    def get(self, request):
+        return render(request, self.template_name, {})
+
+    def post(self, request):
+        upload = request.FILES.get("file")
+        if upload is None:
+            return render(request, self.template_name,
+                          {"file_error": _("请选择要上传的 CSV 或 Excel 文件。")}, status=400)
+        if upload.size > self.max_bytes:
+            return render(request, self.template_name,
+                          {"file_error": _("文件不能超过 10 MB。")}, status=400)
+        try:
+            result = hotline.import_file(upload.name, upload.read(), actor=request.user)
+        except ValidationError as exc:
+            return render(request, self.template_name,
+                          {"file_error": ";".join(exc.messages)}, status=400)
+        token = ""
+        if result.errors:
+            token = uuid.uuid4().hex
+            cache.set(_report_key(token), (request.user.pk, hotline.error_report_csv(result)),
+                      ERROR_REPORT_SECONDS)
+        return render(request, self.template_name, {
+            "result": result, "token": token, "file_name": upload.name})
+
+
+class HotlineErrorsView(RolesRequiredMixin, View):
+    """The rejected rows of an upload as CSV (only for the clerk who uploaded, for an hour)."""
+
+    roles = CLERK_ROLES
+
+    def get(self, request, token):
+        stored = cache.get(_report_key(token))
+        if stored is None or stored[0] != request.user.pk:
+            raise Http404
+        response = HttpResponse(stored[1], content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="hotline-errors.csv"'
+        return response
+
+
+class HotlineTemplateView(RolesRequiredMixin, View):
+    """An empty upload template (CSV with the header row and one example)."""
+
+    roles = CLERK_ROLES
+
+    def get(self, request):
+        response = HttpResponse(hotline.template_csv(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="hotline-template.csv"'
+        return response
+
+
+# --- duplicates -----------------------------------------------------------------------------
+
+
+class DuplicatesView(RolesRequiredMixin, View):
+    """Likely duplicates of an event, with a one-click merge into it."""
+
+    roles = DUPLICATE_ROLES
+    template_name = "events/intake/duplicates.html"
+
+    def _event(self, pk):
+        return get_object_or_404(
+            Event.objects.restrict(self.request.user).select_related("category", "grid"), pk=pk)
+
+    def get(self, request, pk):
+        event = self._event(pk)
+        return render(request, self.template_name, {
+            "event": event, "suggestions": duplicates.suggest(event, user=request.user),
+            "contact": intake.contact_display(event, request.user),
+            "detail_url": event_url(event)})
+
+    def post(self, request, pk):
+        event = self._event(pk)
+        ids = [int(v) for v in request.POST.getlist("duplicates") if v.isdigit()]
+        chosen = list(Event.objects.restrict(request.user).filter(pk__in=ids))
+        try:
+            duplicates.merge(event, chosen, actor=request.user)
+        except ValidationError as exc:
+            messages.error(request, ";".join(exc.messages))
+        else:
+            messages.success(request, _("已将 %(n)d 件重复事件合并到 %(number)s。")
+                             % {"n": len(chosen), "number": event.number})
+        return redirect("events:duplicates", pk=event.pk)
+
+
+urlpatterns = [
+    path("report/", GridReportView.as_view(), name="report"),
+    path("public/report/", PublicReportView.as_view(), name="public_report"),
+    path("hotline/upload/", HotlineUploadView.as_view(), name="hotline_upload"),
+    path("hotline/upload/<str:token>/errors.csv", HotlineErrorsView.as_view(),
+         name="hotline_errors"),
+    path("hotline/template.csv", HotlineTemplateView.as_view(), name="hotline_template"),
+    path("<int:pk>/duplicates/", DuplicatesView.as_view(), name="duplicates"),
+]
