@@ -1,5 +1,26 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "basedata"
 
-urlpatterns = []
+urlpatterns = [
+    path("people/", views.PersonListView.as_view(), name="people"),
+    path("people/<int:pk>/", views.PersonDetailView.as_view(), name="person"),
+    path("people/<int:pk>/reveal/", views.PersonRevealView.as_view(), name="person-reveal"),
+    path("families/add/", views.FamilyAddView.as_view(), name="family-add"),
+    path("merge/", views.MergeView.as_view(), name="merge"),
+    path("houses/", views.HouseListView.as_view(), name="houses"),
+    path("houses/<int:pk>/", views.HouseDetailView.as_view(), name="house"),
+    path("organisations/", views.OrganisationListView.as_view(), name="organisations"),
+    path("organisations/<int:pk>/", views.OrganisationDetailView.as_view(),
+         name="organisation"),
+    path("components/", views.ComponentListView.as_view(), name="components"),
+    path("components/<int:pk>/", views.ComponentDetailView.as_view(), name="component"),
+    path("import/", views.ImportView.as_view(), name="import"),
+    path("import/<int:pk>/", views.ImportResultView.as_view(), name="import-result"),
+    path("import/<int:pk>/report.csv", views.ImportReportView.as_view(), name="import-report"),
+    path("import/template/<str:kind>.csv", views.ImportTemplateView.as_view(),
+         name="import-template"),
+    path("export/<str:kind>.<str:fmt>", views.ExportView.as_view(), name="export"),
+]

@@ -1,5 +1,11 @@
 from rest_framework.routers import SimpleRouter
 
+from .views import ComponentViewSet, HouseViewSet, OrganisationViewSet, PersonViewSet
+
 router = SimpleRouter(trailing_slash=True)
+router.register("basedata/people", PersonViewSet, basename="basedata-person")
+router.register("basedata/houses", HouseViewSet, basename="basedata-house")
+router.register("basedata/organisations", OrganisationViewSet, basename="basedata-organisation")
+router.register("basedata/components", ComponentViewSet, basename="basedata-component")
 
 urlpatterns = router.urls

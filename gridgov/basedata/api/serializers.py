@@ -1,0 +1,172 @@
+"""Serializers of the basic-data API. Output shows ID numbers and phones masked only; input
+serializers check types, ``basedata.actions`` decides the rules."""
+
+from rest_framework import serializers
+
+from .. import access
+
+
+class TagSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    kind = serializers.CharField()
+    sensitivity = serializers.IntegerField()
+
+
+class PersonSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    id_number = serializers.CharField(source="id_masked", help_text="330203********1234")
+    birth_date = serializers.DateField(allow_null=True)
+    sex = serializers.CharField()
+    age = serializers.IntegerField(allow_null=True)
+    registration_type = serializers.CharField()
+    phone = serializers.CharField(source="phone_masked", help_text="138****5678")
+    address = serializers.CharField()
+    grid = serializers.CharField(source="area_code")
+    house = serializers.IntegerField(source="house_id", allow_null=True)
+    household_head = serializers.IntegerField(source="household_head_id", allow_null=True)
+    relation_to_head = serializers.CharField()
+    tags = serializers.SerializerMethodField()
+    source = serializers.CharField()
+    updated_at = serializers.DateTimeField()
+
+    def get_tags(self, obj) -> list[str]:
+        special = self.context.get("special")
+        if special is None:
+            special = access.can_see_special(self.context["request"].user)
+            self.context["special"] = special
+        return [t.name for t in access.visible_tags(obj, None, special=special)]
+
+
+class PersonDetailSerializer(PersonSerializer):
+    provenance = serializers.JSONField()
+    merged_into = serializers.IntegerField(source="merged_into_id", allow_null=True)
+
+
+class PersonInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=60)
+    id_number = serializers.CharField(max_length=30, required=False, allow_blank=True)
+    birth_date = serializers.DateField(required=False, allow_null=True)
+    sex = serializers.CharField(required=False, allow_blank=True)
+    registration_type = serializers.CharField(required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    address = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    grid = serializers.CharField(max_length=15, required=False, allow_blank=True)
+    lng = serializers.FloatField(required=False)
+    lat = serializers.FloatField(required=False)
+    crs = serializers.CharField(required=False, default="wgs84")
+    house = serializers.IntegerField(required=False, allow_null=True)
+    relation_to_head = serializers.CharField(required=False, allow_blank=True)
+    tags = serializers.ListField(child=serializers.CharField(), required=False)
+
+
+class PersonUpdateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=60, required=False)
+    id_number = serializers.CharField(max_length=30, required=False, allow_blank=True)
+    registration_type = serializers.CharField(required=False)
+    phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    address = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    relation_to_head = serializers.CharField(required=False, allow_blank=True)
+
+
+class RevealInputSerializer(serializers.Serializer):
+    field = serializers.ChoiceField(choices=["id_number", "phone"])
+    reason = serializers.CharField(max_length=500)
+
+
+class RevealSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    value = serializers.CharField()
+
+
+class HouseSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    address = serializers.CharField()
+    unit = serializers.CharField()
+    room = serializers.CharField()
+    use = serializers.CharField()
+    owner_name = serializers.CharField()
+    rental_status = serializers.CharField()
+    area_m2 = serializers.FloatField(allow_null=True)
+    lng = serializers.FloatField(allow_null=True)
+    lat = serializers.FloatField(allow_null=True)
+    grid = serializers.CharField(source="area_code")
+    source = serializers.CharField()
+    updated_at = serializers.DateTimeField()
+
+
+class HouseInputSerializer(serializers.Serializer):
+    address = serializers.CharField(max_length=200)
+    unit = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    room = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    use = serializers.CharField(required=False)
+    owner_name = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    rental_status = serializers.CharField(required=False)
+    grid = serializers.CharField(max_length=15, required=False, allow_blank=True)
+    lng = serializers.FloatField(required=False)
+    lat = serializers.FloatField(required=False)
+    crs = serializers.CharField(required=False, default="wgs84")
+
+
+class OrganisationSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    uscc = serializers.CharField()
+    org_type = serializers.CharField()
+    legal_representative = serializers.CharField()
+    address = serializers.CharField()
+    lng = serializers.FloatField(allow_null=True)
+    lat = serializers.FloatField(allow_null=True)
+    grid = serializers.CharField(source="area_code")
+    source = serializers.CharField()
+    updated_at = serializers.DateTimeField()
+
+
+class OrganisationInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=120)
+    uscc = serializers.CharField(max_length=30)
+    org_type = serializers.CharField(required=False)
+    legal_representative = serializers.CharField(max_length=60, required=False,
+                                                 allow_blank=True)
+    address = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    grid = serializers.CharField(max_length=15, required=False, allow_blank=True)
+    lng = serializers.FloatField(required=False)
+    lat = serializers.FloatField(required=False)
+    crs = serializers.CharField(required=False, default="wgs84")
+
+
+class ComponentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    major = serializers.CharField()
+    minor = serializers.CharField()
+    name = serializers.CharField()
+    class_name = serializers.CharField()
+    state = serializers.CharField()
+    lng = serializers.FloatField()
+    lat = serializers.FloatField()
+    address = serializers.CharField()
+    owner_department = serializers.CharField(source="owner_department.name", default="")
+    custodian_department = serializers.CharField(source="custodian_department.name",
+                                                 default="")
+    maintainer_department = serializers.CharField(source="maintainer_department.name",
+                                                  default="")
+    grid = serializers.CharField(source="area_code")
+    updated_at = serializers.DateTimeField()
+
+
+class ComponentInputSerializer(serializers.Serializer):
+    major = serializers.CharField(max_length=2)
+    minor = serializers.CharField(max_length=3)
+    lng = serializers.FloatField()
+    lat = serializers.FloatField()
+    crs = serializers.CharField(required=False, default="wgs84")
+    code = serializers.CharField(max_length=17, required=False, allow_blank=True)
+    name = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    state = serializers.CharField(required=False)
+    address = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class ComponentStateSerializer(serializers.Serializer):
+    state = serializers.CharField()
+    remark = serializers.CharField(required=False, allow_blank=True)

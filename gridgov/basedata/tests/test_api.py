@@ -1,0 +1,148 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from gridgov.audit.models import AuditRecord
+from gridgov.basedata import actions
+
+URL = "/api/basedata/people/"
+
+
+def test_list_is_masked_and_scoped(api_as, grid_worker, person, person2):
+    response = api_as(grid_worker).get(URL, {"limit": 500})
+    assert response.status_code == 200
+    rows = response.json()["results"]
+    ids = {r["id"] for r in rows}
+    assert person.pk in ids and person2.pk not in ids
+    row = next(r for r in rows if r["id"] == person.pk)
+    assert row["id_number"] == person.id_masked and "*" in row["id_number"]
+    assert row["phone"] == "139****5678"
+    assert person.id_number() not in response.content.decode()
+    assert {r["grid"] for r in rows} == {person.area_code}
+
+
+def test_other_grid_is_404(api_as, grid_worker, person2):
+    client = api_as(grid_worker)
+    assert client.get(f"{URL}{person2.pk}/").status_code == 404
+    assert client.post(f"{URL}{person2.pk}/reveal/", {"field": "phone", "reason": "看看"},
+                       format="json").status_code == 404
+
+
+def test_admins_and_department_handlers_see_no_people(api_as, sys_admin, dept_handler, person):
+    for user in (sys_admin, dept_handler):
+        assert api_as(user).get(f"{URL}{person.pk}/").status_code == 404
+
+
+def test_list_query_count_is_constant(api_as, data_officer, gulou_grid, id_number):
+    client = api_as(data_officer)
+    client.get(URL, {"limit": 5})
+    with CaptureQueriesContext(connection) as small:
+        client.get(URL, {"limit": 5})
+    for n in range(5):
+        actions.create_person(actor=None, grid=gulou_grid, name=f"批{n}",
+                              id_number=id_number(), tags=["独居老人"])
+    with CaptureQueriesContext(connection) as big:
+        assert client.get(URL, {"limit": 100}).status_code == 200
+    assert len(big) == len(small) <= 8
+
+
+def test_filters_by_exact_id_number_phone_and_tag(api_as, data_officer, person, gulou_grid):
+    client = api_as(data_officer)
+    rows = client.get(URL, {"q": person.id_number()}).json()["results"]
+    assert [r["id"] for r in rows] == [person.pk]
+    rows = client.get(URL, {"q": "13912345678"}).json()["results"]
+    assert [r["id"] for r in rows] == [person.pk]
+    actions.set_tags(person, ["独居老人"], actor=None)
+    from gridgov.basedata.models import Tag
+
+    tag = Tag.objects.get(name="独居老人")
+    rows = client.get(URL, {"tag": tag.pk, "area": gulou_grid.code, "limit": 500}).json()
+    assert person.pk in {r["id"] for r in rows["results"]}
+    assert client.get(URL, {"area": "x"}).status_code == 400
+
+
+def test_special_tags_only_for_roles_that_need_them(api_as, grid_worker, grid_chief,
+                                                    data_officer, person):
+    actions.set_tags(person, ["社区矫正对象", "独居老人"], actor=None)
+    tags_gw = api_as(grid_worker).get(f"{URL}{person.pk}/").json()["tags"]
+    assert tags_gw == ["独居老人"]
+    for user in (grid_chief, data_officer):
+        tags = api_as(user).get(f"{URL}{person.pk}/").json()["tags"]
+        assert set(tags) == {"社区矫正对象", "独居老人"}
+
+
+def test_create_and_errors(api_as, grid_worker, gulou_grid, gulou_grid2, id_number):
+    client = api_as(grid_worker)
+    number = id_number()
+    response = client.post(URL, {"name": "新人", "id_number": number, "grid": gulou_grid.code,
+                                 "phone": "13955556666"}, format="json")
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["id_number"] == number[:6] + "********" + number[-4:]
+    assert body["provenance"]["id_number"]["by"] == grid_worker.real_name
+    bad = client.post(URL, {"name": "坏", "id_number": number[:-1] + "Y",
+                            "grid": gulou_grid.code}, format="json")
+    assert bad.status_code == 400
+    assert bad.json()["errors"][0]["field"] == "id_number"
+    dup = client.post(URL, {"name": "重", "id_number": number, "grid": gulou_grid.code},
+                      format="json")
+    assert dup.status_code == 400 and "已登记" in dup.json()["errors"][0]["message"]
+    assert client.post(URL, {"name": "越", "id_number": id_number(), "grid": gulou_grid2.code},
+                       format="json").status_code == 403
+
+
+def test_reveal_endpoint_audited(api_as, grid_worker, leader, person):
+    client = api_as(grid_worker)
+    assert client.post(f"{URL}{person.pk}/reveal/", {"field": "id_number"},
+                       format="json").status_code == 400
+    response = client.post(f"{URL}{person.pk}/reveal/",
+                           {"field": "id_number", "reason": "办理低保核对"}, format="json")
+    assert response.status_code == 200
+    assert response.json()["value"] == person.id_number()
+    assert response["Cache-Control"] == "no-store"
+    assert AuditRecord.objects.filter(action="basedata.person.reveal",
+                                      remark="办理低保核对").exists()
+    assert api_as(leader).post(f"{URL}{person.pk}/reveal/",
+                               {"field": "phone", "reason": "领导查看"},
+                               format="json").status_code == 403
+
+
+def test_patch_person(api_as, grid_worker, person):
+    response = api_as(grid_worker).patch(f"{URL}{person.pk}/", {"address": "改后"},
+                                         format="json")
+    assert response.status_code == 200 and response.json()["address"] == "改后"
+
+
+@pytest.mark.parametrize("path", ["houses", "organisations", "components"])
+def test_object_lists(api_as, leader, dept_handler, path):
+    response = api_as(leader).get(f"/api/basedata/{path}/", {"limit": 5})
+    assert response.status_code == 200
+    assert response.json()["count"] > 0
+    # A district department handler sees the district's objects, but no people.
+    assert api_as(dept_handler).get(f"/api/basedata/{path}/").status_code == 200
+
+
+def test_component_create_and_state(api_as, grid_worker, gulou_grid):
+    from gridgov.areas.index import lookup_point
+
+    lng, lat = gulou_grid.centroid_lng, gulou_grid.centroid_lat
+    if lookup_point(lng, lat).pk != gulou_grid.pk:
+        pytest.skip("centroid outside its grid")
+    client = api_as(grid_worker)
+    response = client.post("/api/basedata/components/", {"major": "01", "minor": "08",
+                                                         "lng": lng, "lat": lat}, format="json")
+    assert response.status_code == 201, response.content
+    pk = response.json()["id"]
+    response = client.post(f"/api/basedata/components/{pk}/state/", {"state": "lost"},
+                           format="json")
+    assert response.json()["state"] == "lost"
+
+
+def test_grid_worker_cannot_filter_by_special_group(api_as, grid_worker, leader, person):
+    from gridgov.basedata.models import Tag
+
+    actions.set_tags(person, ["社区矫正对象"], actor=None)
+    tag = Tag.objects.get(name="社区矫正对象")
+    assert api_as(grid_worker).get(URL, {"tag": tag.pk}).status_code == 400
+    rows = api_as(leader).get(URL, {"tag": tag.pk}).json()["results"]
+    assert [r["id"] for r in rows] == [person.pk]
