@@ -1,5 +1,9 @@
 """CKAN Action API routes (mounted at /api/3/action/ and /api/action/)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns = []
+from . import ckan
+
+urlpatterns = [
+    path("<str:name>", ckan.action, name="ckan-action"),
+]
