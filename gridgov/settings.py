@@ -194,6 +194,22 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
+# --- Deployment-specific rules --------------------------------------------------------------
+# Take the client address from X-Forwarded-For (only behind a proxy that sets it).
+GRIDGOV_TRUST_PROXY = env_bool("GRIDGOV_TRUST_PROXY", False)
+# Office hours for deadlines counted in working hours.
+GRIDGOV_WORKING_HOURS = os.environ.get("GRIDGOV_WORKING_HOURS", "08:30-12:00,13:30-17:30")
+if os.environ.get("GRIDGOV_COORDINATING_DEPARTMENT"):
+    # The department that settles data-sharing disputes (a Department code).
+    GRIDGOV_COORDINATING_DEPARTMENT = os.environ["GRIDGOV_COORDINATING_DEPARTMENT"]
+
+# --- Uploaded files -------------------------------------------------------------------------
+# Attachments may hold personal data: they are served only through views that check scope,
+# never as a public folder.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", DATA_DIR / "media"))
+MEDIA_URL = "/media/"
+GRIDGOV_MAX_UPLOAD_BYTES = env_int("GRIDGOV_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
+
 # --- Maps -----------------------------------------------------------------------------------
 # Empty: the map draws the district's own polygons on a plain background (no tile server).
 GRIDGOV_TILE_URL = os.environ.get("GRIDGOV_TILE_URL", "")
@@ -202,6 +218,11 @@ GRIDGOV_TILE_ATTRIBUTION = os.environ.get("GRIDGOV_TILE_ATTRIBUTION", "")
 GRIDGOV_TILE_CRS = os.environ.get("GRIDGOV_TILE_CRS", "wgs84")
 # Seconds between checks whether another process changed the areas (point lookup index).
 GRIDGOV_AREA_INDEX_TTL = env_int("GRIDGOV_AREA_INDEX_TTL", 10)
+# Notifications: the SMS gateway (a dotted class path; the console backend logs, masked).
+GRIDGOV_SMS_BACKEND = os.environ.get(
+    "GRIDGOV_SMS_BACKEND", "gridgov.notifications.backends.ConsoleSMSBackend")
+# benchmarks/intake.py's floor endpoint (a bare insert); never on in production.
+GRIDGOV_BENCHMARK_ENDPOINTS = env_bool("GRIDGOV_BENCHMARK_ENDPOINTS", False)
 
 # --- Background jobs ------------------------------------------------------------------------
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
@@ -211,6 +232,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "audit-anchor-daily": {"task": "gridgov.audit.tasks.anchor_closed_days",
                            "schedule": 3600.0},
+    "events-scan-deadlines": {"task": "gridgov.events.tasks.scan_deadlines",
+                              "schedule": 300.0},
 }
 
 # --- API ------------------------------------------------------------------------------------

@@ -121,6 +121,9 @@ def load_demo(seed: int = DEFAULT_SEED, stdout=None) -> dict:
         departments_created = load_departments()
         _say(stdout, f"部门 departments: {departments_created} created")
         user_counts = load_users()
+        __import__("gridgov.demo.basedata", fromlist=["load"]).load(stdout=stdout)
+        __import__("gridgov.demo.sharing", fromlist=["load"]).load(stdout=stdout)
+        __import__("gridgov.demo.events", fromlist=["load"]).load(stdout=stdout)
         _say(stdout, f"用户 users: {user_counts['users']} created, "
                      f"{user_counts['roles']} roles assigned, "
                      f"{user_counts['totp']} TOTP factors set")

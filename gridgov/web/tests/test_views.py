@@ -68,23 +68,34 @@ def test_pages_load_nothing_from_other_hosts(client_as, grid_worker):
 
 
 # 修改密码 is registered by the accounts app for everyone.
-EVERYONE = {"home", "map", "areas", "password"}
+EVERYONE = {"home", "map", "areas", "password", "notifications"}
+# The data resource centre: catalog, requests and exchange evidence for department staff.
+SHARING = {"sharing_catalog", "sharing_requests", "sharing_exchanges"}
+# Basic data: houses, organisations and components for every business role; people for the
+# grid roles, leaders and data officers.
+OBJECTS = {"basedata_houses", "basedata_components"}
+PEOPLE = OBJECTS | {"basedata_people"}
 
 
 @pytest.mark.parametrize(
     "fixture, expected",
     [
-        ("grid_worker", EVERYONE),
-        ("grid_chief", EVERYONE),
-        ("intake_clerk", EVERYONE),
-        ("leader", EVERYONE),
-        ("district_leader", EVERYONE),
-        ("dept_handler", EVERYONE | {"api_docs"}),
-        ("dept_admin", EVERYONE | {"api_keys", "api_docs"}),
-        ("data_officer", EVERYONE | {"api_docs"}),
-        ("sys_admin", EVERYONE | {"users", "departments", "api_keys", "api_docs"}),
+        ("grid_worker", EVERYONE | PEOPLE | {"events_mine", "events_report"}),
+        ("grid_chief", EVERYONE | PEOPLE | {"events_mine", "events_report"}),
+        ("intake_clerk", EVERYONE | OBJECTS | {"events_command", "events_map",
+                                          "events_hotline", "moderation"}),
+        ("leader", EVERYONE | PEOPLE | {"events_command", "events_map", "sharing_catalog",
+                                    "moderation"}),
+        ("district_leader", EVERYONE | PEOPLE | {"events_command", "events_map",
+                                              "sharing_catalog", "moderation"}),
+        ("dept_handler", EVERYONE | OBJECTS | {"api_docs", "events_department"} | SHARING),
+        ("dept_admin", EVERYONE | OBJECTS | {"api_keys", "api_docs", "events_department"}
+         | SHARING),
+        ("data_officer", EVERYONE | PEOPLE | {"api_docs"} | SHARING),
+        ("sys_admin", EVERYONE | {"users", "departments", "api_keys", "api_docs",
+                               "events_catalog", "lexicon"}),
         ("sec_admin", EVERYONE | {"users", "locks"}),
-        ("audit_admin", EVERYONE | {"audit"}),
+        ("audit_admin", EVERYONE | {"audit", "sharing_exchanges"}),
     ],
 )
 def test_navigation_shows_only_the_links_the_role_may_use(request, client_as, fixture, expected):
@@ -196,8 +207,9 @@ def work_keys(response):
     return {item.key: item for item in response.context["work"]}
 
 
-def test_nothing_waiting_says_so(client_as, grid_worker):
-    response = client_as(grid_worker).get(HOME)
+def test_nothing_waiting_says_so(client_as, sec_admin):
+    # The demo district's events keep every grid, command and department role busy.
+    response = client_as(sec_admin).get(HOME)
     assert response.context["work"] == []
     assert "暂无待办" in response.content.decode()
 
