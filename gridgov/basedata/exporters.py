@@ -36,6 +36,14 @@ def _person_columns(special):
     ]
 
 
+BUILDING_COLUMNS = [
+    (_("楼栋"), lambda b: b.name), (_("标准地址"), lambda b: b.address),
+    (_("层数"), lambda b: b.floors if b.floors is not None else ""),
+    (_("房屋数"), lambda b: getattr(b, "house_count", "")),
+    (_("经度"), lambda b: b.lng if b.lng is not None else ""),
+    (_("纬度"), lambda b: b.lat if b.lat is not None else ""),
+    (_("网格编码"), lambda b: b.area_code),
+]
 HOUSE_COLUMNS = [
     (_("标准地址"), lambda h: h.address), (_("单元"), lambda h: h.unit),
     (_("房号"), lambda h: h.room), (_("用途"), lambda h: h.get_use_display()),
@@ -60,7 +68,7 @@ COMPONENT_COLUMNS = [
 def columns_for(kind: str, user):
     if kind == "people":
         return _person_columns(access.can_see_special(user))
-    return {"houses": HOUSE_COLUMNS, "organisations": ORG_COLUMNS,
+    return {"buildings": BUILDING_COLUMNS, "houses": HOUSE_COLUMNS, "organisations": ORG_COLUMNS,
             "components": COMPONENT_COLUMNS}[kind]
 
 

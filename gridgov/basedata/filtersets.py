@@ -17,7 +17,7 @@ from .choices import (
     Sex,
     Source,
 )
-from .models import Component, House, Organisation, Person, Tag
+from .models import Building, Component, House, Organisation, Person, Tag
 
 
 class _Base(django_filters.FilterSet):
@@ -61,6 +61,21 @@ class PersonFilterSet(_Base):
         digits = value.replace(" ", "").replace("-", "")
         if digits.isdigit() and len(digits) == 11:
             return queryset.filter(phone_hash=crypto.lookup_hash(digits))
+        return queryset.filter(Q(name__icontains=value) | Q(address__icontains=value))
+
+
+class BuildingFilterSet(_Base):
+    q = django_filters.CharFilter(label=_("楼栋/地址"), method="filter_q")
+    floors_min = django_filters.NumberFilter(label=_("层数不少于"), field_name="floors",
+                                             lookup_expr="gte", min_value=0)
+    floors_max = django_filters.NumberFilter(label=_("层数不多于"), field_name="floors",
+                                             lookup_expr="lte", min_value=0)
+
+    class Meta:
+        model = Building
+        fields = []
+
+    def filter_q(self, queryset, name, value):
         return queryset.filter(Q(name__icontains=value) | Q(address__icontains=value))
 
 

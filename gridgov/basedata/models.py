@@ -10,7 +10,8 @@ never reaches a column.
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.core.querysets import CHANGE, NOTHING, RestrictedQuerySet
@@ -106,7 +107,15 @@ class Tag(models.Model):
 
 
 class BuildingQuerySet(RestrictedQuerySet):
-    pass
+    def with_house_counts(self, user):
+        """Annotate ``house_count``: the building's houses that ``user`` may see.
+
+        Counted through ``House.objects.restrict()``, not ``Count("houses")``: a house may be
+        recorded in another grid than its building, and a count is data too.
+        """
+        houses = (House.objects.restrict(user).filter(building=OuterRef("pk")).order_by()
+                  .values("building").annotate(n=Count("pk")).values("n"))
+        return self.annotate(house_count=Coalesce(Subquery(houses), 0))
 
 
 class Building(Collected):

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -23,14 +24,29 @@ from gridgov.core.views import ScopedDetailView, ScopedListView
 
 from . import access, actions, exporters, importers
 from .choices import CHANGE_ROLES
-from .filtersets import ComponentFilterSet, HouseFilterSet, OrganisationFilterSet, PersonFilterSet
+from .filtersets import (
+    BuildingFilterSet,
+    ComponentFilterSet,
+    HouseFilterSet,
+    OrganisationFilterSet,
+    PersonFilterSet,
+)
 from .forms import HouseFields, MemberFormSet, PersonFields, RevealForm, UploadForm
-from .models import ChangeRecord, Component, House, ImportBatch, Organisation, Person
+from .models import (
+    Building,
+    ChangeRecord,
+    Component,
+    House,
+    ImportBatch,
+    Organisation,
+    Person,
+)
 
-FILTERSETS = {"people": PersonFilterSet, "houses": HouseFilterSet,
-              "organisations": OrganisationFilterSet, "components": ComponentFilterSet}
-MODELS = {"people": Person, "houses": House, "organisations": Organisation,
-          "components": Component}
+FILTERSETS = {"people": PersonFilterSet, "buildings": BuildingFilterSet,
+              "houses": HouseFilterSet, "organisations": OrganisationFilterSet,
+              "components": ComponentFilterSet}
+MODELS = {"people": Person, "buildings": Building, "houses": House,
+          "organisations": Organisation, "components": Component}
 
 
 def _can_change(user) -> bool:
@@ -49,6 +65,8 @@ def filtered(kind, request):
     else:
         if kind == "components":
             qs = qs.select_related("owner_department")
+        elif kind == "buildings":
+            qs = qs.with_house_counts(request.user)
         fs = FILTERSETS[kind](request.GET or None, queryset=qs, request=request)
     return fs
 
@@ -114,6 +132,20 @@ class PersonListView(_List):
 
     def point(self, p):
         return (p.house.lng, p.house.lat) if p.house and p.house.lng is not None else None
+
+
+class BuildingListView(_List):
+    """楼栋 list: address, floors and the number of houses the user may see."""
+
+    model = Building
+    kind = "buildings"
+    detail_name = "building"
+    title = gettext_lazy("楼栋")
+    columns = (gettext_lazy("楼栋"), gettext_lazy("标准地址"), gettext_lazy("层数"),
+               gettext_lazy("房屋数"), gettext_lazy("网格"))
+
+    def cells(self, b):
+        return (b.name, b.address, b.floors, b.house_count, b.area_code)
 
 
 class HouseListView(_List):
@@ -243,21 +275,60 @@ class PersonRevealView(LoginRequiredMixin, View):
         return response
 
 
+class BuildingDetailView(_Detail):
+    """A building's page: its fields, its houses (those the user may see), a small map when
+    it has a point, history and field provenance."""
+
+    model = Building
+    template_name = "basedata/building_detail.html"
+    list_name = "buildings"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("grid")
+
+    def fields(self, b):
+        return [(_("楼栋"), b.name), (_("标准地址"), b.address),
+                (_("层数"), b.floors if b.floors is not None else "—"),
+                (_("网格"), f"{b.grid.name} ({b.area_code})"),
+                (_("来源"), b.get_source_display())]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # The houses are read through restrict() too: a house of this building recorded in
+        # another grid stays out of sight, as on the house list.
+        context["houses"] = House.objects.restrict(self.request.user).filter(
+            building=self.object)
+        return context
+
+
 class HouseDetailView(_Detail):
     model = House
     list_name = "houses"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("building")
 
     def fields(self, h):
         residents = ", ".join(f"{p.name}" for p in Person.objects.restrict(
             self.request.user).current().filter(house=h)[:30])
         return [
-            (_("标准地址"), h.address), (_("楼栋"), str(h.building.name) if h.building else "—"),
+            (_("标准地址"), h.address), (_("楼栋"), self._building(h)),
             (_("单元"), h.unit or "—"), (_("房号"), h.room or "—"),
             (_("用途"), h.get_use_display()),
             (_("产权人"), h.owner_name or "—"), (_("出租状态"), h.get_rental_status_display()),
             (_("承租人"), ", ".join(t.name for t in h.tenants.all()) or "—"),
             (_("居住人员"), residents or "—"), (_("网格"), h.area_code),
         ]
+
+    def _building(self, h):
+        if not h.building:
+            return "—"
+        # Linked only when the building is in the user's scope: no link to a 404.
+        if not Building.objects.restrict(self.request.user).filter(pk=h.building_id).exists():
+            return h.building.name
+        return format_html('<a href="{}">{}</a>', reverse("basedata:building",
+                                                         args=[h.building_id]),
+                           h.building.name)
 
 
 class OrganisationDetailView(_Detail):

@@ -1,6 +1,7 @@
 """Serializers of the basic-data API. Output shows ID numbers and phones masked only; input
 serializers check types, ``basedata.actions`` decides the rules."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .. import access
@@ -77,6 +78,41 @@ class RevealInputSerializer(serializers.Serializer):
 class RevealSerializer(serializers.Serializer):
     field = serializers.CharField()
     value = serializers.CharField()
+
+
+class BuildingSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    address = serializers.CharField()
+    floors = serializers.IntegerField(allow_null=True)
+    lng = serializers.FloatField(allow_null=True)
+    lat = serializers.FloatField(allow_null=True)
+    grid = serializers.CharField(source="area_code")
+    house_count = serializers.IntegerField(help_text="本人可见的房屋数")
+    source = serializers.CharField()
+    updated_at = serializers.DateTimeField()
+
+
+class BuildingHouseSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    address = serializers.CharField()
+    unit = serializers.CharField()
+    room = serializers.CharField()
+    use = serializers.CharField()
+    rental_status = serializers.CharField()
+
+
+class BuildingDetailSerializer(BuildingSerializer):
+    provenance = serializers.JSONField()
+    houses = serializers.SerializerMethodField()
+
+    @extend_schema_field(BuildingHouseSerializer(many=True))
+    def get_houses(self, obj):
+        from ..models import House
+
+        # Only the houses the caller may see (a house may lie in another grid).
+        houses = House.objects.restrict(self.context["request"].user).filter(building=obj)
+        return BuildingHouseSerializer(houses, many=True).data
 
 
 class HouseSerializer(serializers.Serializer):

@@ -1,4 +1,5 @@
-"""The basic-data API under /api/basedata/: people, houses, organisations, components.
+"""The basic-data API under /api/basedata/: people, buildings, houses, organisations,
+components.
 
 Reads go through ``restrict()`` (out of scope is 404); lists use the same FilterSets as the
 pages and exports; ID numbers and phones are masked; a full value is revealed only by POST
@@ -17,12 +18,13 @@ from gridgov.core.api import ScopedViewSetMixin
 
 from .. import access, actions
 from ..filtersets import (
+    BuildingFilterSet,
     ComponentFilterSet,
     HouseFilterSet,
     OrganisationFilterSet,
     PersonFilterSet,
 )
-from ..models import Component, House, Organisation, Person
+from ..models import Building, Component, House, Organisation, Person
 from . import serializers as s
 
 
@@ -103,6 +105,23 @@ class PersonViewSet(_Base):
         if self.action == "reveal":
             return "view"
         return super().scope_action()
+
+
+class BuildingViewSet(_Base):
+    """楼栋: list and detail (read only; buildings are recorded by ``actions.create_building``).
+
+    ``house_count`` and the detail's ``houses`` count only the houses the caller may see.
+    """
+
+    queryset = Building.objects.all()
+    filterset_class = BuildingFilterSet
+    serializer_class = s.BuildingSerializer
+
+    def get_serializer_class(self):
+        return s.BuildingDetailSerializer if self.action == "retrieve" else s.BuildingSerializer
+
+    def get_queryset(self):
+        return super().get_queryset().with_house_counts(self.request.user)
 
 
 class HouseViewSet(_Base):

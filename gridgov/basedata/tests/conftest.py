@@ -41,3 +41,25 @@ def person2(db, gulou_grid2, id_number):
 
     return actions.create_person(actor=None, grid=gulou_grid2, name="测试乙",
                                  id_number=id_number(), phone="13987654321")
+
+
+@pytest.fixture
+def building(db, gulou_grid):
+    """A building of gw_gulou's grid, with a point and two houses."""
+    from gridgov.basedata import actions
+
+    b = actions.create_building(actor=None, grid=gulou_grid, name="1幢", address="测试楼路8号",
+                                floors=6, lng=gulou_grid.centroid_lng,
+                                lat=gulou_grid.centroid_lat)
+    for room in ("101", "102"):
+        actions.create_house(actor=None, building=b, grid=gulou_grid, room=room)
+    return b
+
+
+@pytest.fixture
+def building2(db, gulou_grid2):
+    """A building of gw_gulou2's grid (outside gw_gulou's scope), without a point."""
+    from gridgov.basedata import actions
+
+    return actions.create_building(actor=None, grid=gulou_grid2, name="2幢",
+                                   address="测试楼路9号", floors=18)

@@ -146,3 +146,82 @@ def test_grid_worker_cannot_filter_by_special_group(api_as, grid_worker, leader,
     assert api_as(grid_worker).get(URL, {"tag": tag.pk}).status_code == 400
     rows = api_as(leader).get(URL, {"tag": tag.pk}).json()["results"]
     assert [r["id"] for r in rows] == [person.pk]
+
+
+BUILDINGS = "/api/basedata/buildings/"
+
+
+def test_buildings_list_and_detail_are_scoped(api_as, grid_worker, grid_chief, gulou_grid2,
+                                              building, building2):
+    # A house of gw_gulou's building recorded in the sibling grid: not counted for gw_gulou.
+    actions.create_house(actor=None, building=building, grid=gulou_grid2, room="901")
+    client = api_as(grid_worker)
+    rows = client.get(BUILDINGS, {"limit": 500}).json()["results"]
+    assert {r["id"] for r in rows} == {building.pk}
+    assert rows[0]["house_count"] == 2 and rows[0]["grid"] == building.area_code
+    detail = client.get(f"{BUILDINGS}{building.pk}/")
+    assert detail.status_code == 200
+    assert sorted(h["room"] for h in detail.json()["houses"]) == ["101", "102"]
+    hidden = client.get(f"{BUILDINGS}{building2.pk}/")
+    missing = client.get(f"{BUILDINGS}{building2.pk + 10_000}/")
+    assert hidden.status_code == missing.status_code == 404
+    # The grid chief of the community sees both buildings and all three houses.
+    rows = api_as(grid_chief).get(BUILDINGS, {"limit": 500}).json()["results"]
+    counts = {r["id"]: r["house_count"] for r in rows}
+    assert counts[building.pk] == 3 and counts[building2.pk] == 0
+
+
+def test_buildings_are_read_only(api_as, grid_worker, building):
+    client = api_as(grid_worker)
+    assert client.post(BUILDINGS, {"name": "x", "address": "y"},
+                       format="json").status_code == 405
+    assert client.patch(f"{BUILDINGS}{building.pk}/", {"name": "x"},
+                        format="json").status_code == 405
+
+
+def test_buildings_not_for_admins(api_as, sys_admin, audit_admin, building):
+    for user in (sys_admin, audit_admin):
+        assert api_as(user).get(f"{BUILDINGS}{building.pk}/").status_code == 404
+
+
+def test_building_filters(api_as, grid_chief, building, building2):
+    client = api_as(grid_chief)
+
+    def ids(**params):
+        response = client.get(BUILDINGS, {"limit": 500, **params})
+        assert response.status_code == 200, response.content
+        return {r["id"] for r in response.json()["results"]} & {building.pk, building2.pk}
+
+    assert ids() == {building.pk, building2.pk}
+    assert ids(q="2幢") == {building2.pk}
+    assert ids(q="测试楼路8") == {building.pk}
+    assert ids(area=building.area_code) == {building.pk}
+    assert ids(floors_min=10) == {building2.pk}
+    assert ids(floors_max=6) == {building.pk}
+    assert ids(source="import") == set()
+    bad = client.get(BUILDINGS, {"area": "x"})
+    assert bad.status_code == 400
+    assert bad.json()["errors"][0]["field"] == "area"
+    assert client.get(BUILDINGS, {"floors_min": -1}).status_code == 400
+
+
+def test_building_filters_never_widen_scope(api_as, grid_worker, building2):
+    rows = api_as(grid_worker).get(BUILDINGS, {"area": building2.area_code}).json()
+    assert rows["count"] == 0
+
+
+def test_buildings_list_query_count_is_constant(api_as, grid_chief, gulou_grid, building,
+                                                django_assert_max_num_queries):
+    client = api_as(grid_chief)
+    client.get(BUILDINGS, {"limit": 5})
+    with CaptureQueriesContext(connection) as small:
+        client.get(BUILDINGS, {"limit": 100})
+    for n in range(5):
+        b = actions.create_building(actor=None, grid=gulou_grid, name=f"{n}幢",
+                                    address="计数路1号", floors=n + 1)
+        actions.create_house(actor=None, building=b, room=f"{n}01")
+    with django_assert_max_num_queries(len(small)):
+        response = client.get(BUILDINGS, {"limit": 100})
+    assert response.status_code == 200
+    assert response.json()["count"] >= 6
+    assert len(small) <= 8

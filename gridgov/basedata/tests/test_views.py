@@ -151,3 +151,71 @@ def test_merge_page(client_as, data_officer, grid_worker, gulou_grid, id_number)
     assert response.status_code == 302
     b.refresh_from_db()
     assert b.merged_into_id == a.pk
+
+
+def test_building_pages_are_scoped(client_as, grid_worker, building, building2):
+    client = client_as(grid_worker)
+    listing = client.get(reverse("basedata:buildings"))
+    assert listing.status_code == 200
+    names = {b.pk for b in listing.context["object_list"]}
+    assert building.pk in names and building2.pk not in names
+    assert client.get(reverse("basedata:building", args=[building2.pk])).status_code == 404
+    missing = client.get(reverse("basedata:building", args=[building2.pk + 10_000]))
+    assert missing.status_code == 404
+
+
+def test_building_detail_lists_houses_and_map(client_as, grid_worker, building):
+    client = client_as(grid_worker)
+    response = client.get(reverse("basedata:building", args=[building.pk]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "gg-bd-map" in html  # the building has a point
+    houses = list(response.context["houses"])
+    assert len(houses) == 2
+    for house in houses:
+        assert reverse("basedata:house", args=[house.pk]) in html
+
+
+def test_building_without_point_has_no_map(client_as, grid_chief, building2):
+    response = client_as(grid_chief).get(reverse("basedata:building", args=[building2.pk]))
+    assert response.status_code == 200
+    assert "gg-bd-map" not in response.content.decode()
+    assert list(response.context["houses"]) == []
+
+
+def test_house_detail_links_its_building(client_as, grid_worker, building):
+    house = building.houses.first()
+    html = client_as(grid_worker).get(reverse("basedata:house", args=[house.pk])).content \
+        .decode()
+    assert f'href="{reverse("basedata:building", args=[building.pk])}"' in html
+
+
+def test_building_list_filters(client_as, grid_chief, building, building2):
+    client = client_as(grid_chief)
+
+    def listed(**params):
+        response = client.get(reverse("basedata:buildings"), params)
+        assert response.status_code == 200
+        return {b.pk for b in response.context["object_list"]} & {building.pk, building2.pk}
+
+    assert listed() == {building.pk, building2.pk}
+    assert listed(q="1幢") == {building.pk}
+    assert listed(q="测试楼路9") == {building2.pk}
+    assert listed(area=building2.area_code) == {building2.pk}
+    assert listed(floors_min=10) == {building2.pk}
+    assert listed(floors_max=10) == {building.pk}
+
+
+def test_building_export_is_scoped(client_as, grid_worker, building, building2):
+    response = client_as(grid_worker).get(reverse("basedata:export", args=["buildings", "csv"]))
+    assert response.status_code == 200
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0][:2] == ["楼栋", "标准地址"]
+    assert ["1幢", "测试楼路8号"] in [r[:2] for r in rows]
+    assert "测试楼路9号" not in repr(rows)
+
+
+def test_building_pages_need_login(client, building):
+    for url in (reverse("basedata:buildings"), reverse("basedata:building", args=[building.pk])):
+        response = client.get(url)
+        assert response.status_code == 302 and "/accounts/login" in response["Location"]
