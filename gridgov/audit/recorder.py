@@ -72,11 +72,17 @@ def _actor_fields(actor, role):
 def record(action: str, *, actor=None, obj=None, object_type: str = "", object_id="",
            object_repr: str = "", before: dict | None = None, after: dict | None = None,
            changes: dict | None = None, remark: str = "", role: str = "",
-           chain_key: str = "") -> AuditRecord:
+           chain_key: str = "", new_chain: bool = False) -> AuditRecord:
     """Append one audit record to the chain of ``obj`` (or of ``object_type:object_id``).
 
     Must run inside the action's transaction, so the record exists if and only if the change
     does. Only the chain head row of this object is locked, not the whole log.
+
+    ``new_chain=True`` starts the chain of an object created in this same transaction (its
+    first record): the head is inserted directly at seq 1, without reading or locking it first
+    (one INSERT instead of SELECT … FOR UPDATE + INSERT + UPDATE). Nobody else can write to
+    that chain before the commit, as nobody else can see the object yet; if a head did exist
+    already, the INSERT fails on its primary key and the whole action rolls back.
     """
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
@@ -89,10 +95,15 @@ def record(action: str, *, actor=None, obj=None, object_type: str = "", object_i
     # No savepoint of its own: if the record cannot be written, the caller's whole action
     # must roll back with it (and two fewer round trips per record).
     with transaction.atomic(savepoint=False):
-        head, _ = ChainHead.objects.select_for_update().get_or_create(chain_key=chain_key)
+        if new_chain:
+            head = None
+            seq, prev_hash = 1, GENESIS
+        else:
+            head, _ = ChainHead.objects.select_for_update().get_or_create(chain_key=chain_key)
+            seq, prev_hash = head.seq + 1, head.last_hash or GENESIS
         rec = AuditRecord(
             chain_key=chain_key,
-            seq=head.seq + 1,
+            seq=seq,
             # Taken under the head lock, so times never go backwards within a chain.
             at=_now(),
             actor_id=actor_id,
@@ -107,8 +118,14 @@ def record(action: str, *, actor=None, obj=None, object_type: str = "", object_i
             request_id=current_request_id(),
             client_ip=current_client_ip()[:64],
         )
-        rec.prev_hash = head.last_hash or GENESIS
+        rec.prev_hash = prev_hash
         rec.hash = record_hash(rec, rec.prev_hash)
-        rec.save()
-        ChainHead.objects.filter(pk=head.pk).update(seq=rec.seq, last_hash=rec.hash)
+        if head is None:
+            # Head first: an existing head (which cannot happen for a new object) fails here,
+            # before the record is written.
+            ChainHead.objects.create(chain_key=chain_key, seq=rec.seq, last_hash=rec.hash)
+            rec.save()
+        else:
+            rec.save()
+            ChainHead.objects.filter(pk=head.pk).update(seq=rec.seq, last_hash=rec.hash)
     return rec

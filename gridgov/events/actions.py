@@ -158,14 +158,17 @@ def _send(event, action, actor, data) -> None:
 
 
 def _trace(event, action, *, actor, before, from_state, remark="", extra=None,
-           prepared=(), department=None, data=None):
-    """Audit record on the event's chain + step row + attachments + signal on commit."""
+           prepared=(), department=None, data=None, new_chain=False):
+    """Audit record on the event's chain + step row + attachments + signal on commit.
+
+    ``new_chain``: the event was created in this transaction (its first record)."""
     changes = diff(before, _state(event))
     for key, value in (extra or {}).items():
         changes[key] = [None, value]
     if prepared:
         changes["attachments"] = [None, _attachment_summary(prepared)]
-    rec = record(f"events.{action}", actor=actor, obj=event, changes=changes, remark=remark)
+    rec = record(f"events.{action}", actor=actor, obj=event, changes=changes, remark=remark,
+                 new_chain=new_chain)
     EventStep.objects.create(
         event=event, seq=rec.seq, action=action, from_state=from_state or "",
         to_state=event.state, actor=_user_or_none(actor),
@@ -335,12 +338,16 @@ def report_event(*, source, description, lng, lat, crs="wgs84", actor=None, cate
         event.stage_deadline, event.deadline_note = deadlines.dispatch_deadline(event, now)
         event.stage_started_at = now
     try:
-        with transaction.atomic():
-            event.save()
+        # A savepoint only where an IntegrityError is answered (a concurrent same-key report);
+        # any other failure rolls back the caller's whole transaction anyway.
+        with transaction.atomic(savepoint=bool(idempotency_key)):
+            event.save(force_insert=True)
+            # The number embeds the id, known only after the INSERT.
             event.number = _next_number(event.pk, now)
             Event.objects.filter(pk=event.pk).update(number=event.number)
             _trace(event, "report", actor=actor, before=None, from_state="",
-                   prepared=prepared, data={"hold_reason": hold_reason or ""})
+                   prepared=prepared, data={"hold_reason": hold_reason or ""},
+                   new_chain=True)
     except IntegrityError:
         if idempotency_key:
             existing = Event.objects.filter(idempotency_key=idempotency_key).first()

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from gridgov.accounts.scope import get_scope
 from gridgov.audit.models import AuditRecord
+from gridgov.demo.users import GULOU_GRID
 from gridgov.events import actions, trace
 from gridgov.events.choices import EventLevel, RequestStatus, State
 from gridgov.events.models import Event, EventRequest, EventStep
@@ -266,6 +267,45 @@ def test_idempotency_key_creates_one_event(p):
     again = new_event(p, idempotency_key="abc-1")
     assert first.pk == again.pk
     assert Event.objects.filter(idempotency_key="abc-1").count() == 1
+
+
+def test_report_costs_seven_queries(p, django_assert_max_num_queries):
+    """Guard against intake waste: grid, class, four INSERTs (event, chain head at seq 1,
+    audit record, step) and the one UPDATE that writes the number (it embeds the id); no
+    chain head lookup, no savepoint."""
+    from gridgov.audit.models import ChainHead
+
+    lng, lat = point_in(GULOU_GRID)
+    actions.report_event(source="grid_patrol", description="预热", lng=lng, lat=lat,
+                         category="0102", actor=p["worker"])
+    with django_assert_max_num_queries(7) as captured:
+        event = actions.report_event(source="grid_patrol", description="人行道旁暴露垃圾",
+                                     lng=lng, lat=lat, category="0102", actor=p["worker"])
+    sql = [q["sql"].split(" ", 1)[0] for q in captured.captured_queries]
+    assert sql.count("INSERT") == 4 and sql.count("UPDATE") == 1, sql
+    assert not any(q.startswith("SAVEPOINT") for q in sql), sql
+    stored = Event.objects.get(pk=event.pk)
+    assert stored.number == event.number == actions._next_number(event.pk, event.created_at)
+    head = ChainHead.objects.get(chain_key=f"events.event:{event.pk}")
+    rec = AuditRecord.objects.get(chain_key=head.chain_key)
+    assert (head.seq, head.last_hash) == (1, rec.hash) and rec.seq == 1
+
+
+def test_report_numbers_follow_the_ids_and_the_chain_verifies(p):
+    from gridgov.audit.verify import verify_all
+
+    events = [new_event(p) for _ in range(3)] + [new_event(p, idempotency_key="num-1")]
+    events.append(new_event(p, hold=True))
+    ids = [e.pk for e in events]
+    assert ids == sorted(ids) and len(set(ids)) == len(ids)
+    for event in events:
+        stored = Event.objects.get(pk=event.pk)
+        assert stored.number == event.number == actions._next_number(event.pk,
+                                                                     event.created_at)
+    # The chains started at seq 1 go on as usual.
+    call("register", events[0], p)
+    assert _chain(events[0]) == 2
+    assert verify_all().ok
 
 
 def test_held_report_released_or_voided(p):
