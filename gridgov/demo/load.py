@@ -11,6 +11,7 @@ import time
 import pyotp
 import shapely.geometry
 from django.db import transaction
+from django.test.utils import override_settings
 
 from gridgov.accounts import actions as account_actions
 from gridgov.accounts.models import Assignment, Department, User
@@ -109,21 +110,30 @@ def load_users() -> dict:
     return counts
 
 
+NULL_SMS_BACKEND = "gridgov.notifications.backends.NullSMSBackend"
+
+
 def load_demo(seed: int = DEFAULT_SEED, stdout=None) -> dict:
     """Load the Haishu demo district (areas, departments, users); idempotent.
 
     Returns counts: what was created in this run (``*_created``) and what the demo holds.
     """
+    from gridgov.demo import basedata as demo_basedata
+    from gridgov.demo import events as demo_events
+    from gridgov.demo import sharing as demo_sharing
+
     started = time.perf_counter()
-    with transaction.atomic():
+    # The demo's own case history sends no text messages: its phone numbers are made up, and
+    # a console backend would flood the demo's start-up output.
+    with override_settings(GRIDGOV_SMS_BACKEND=NULL_SMS_BACKEND), transaction.atomic():
         areas_created = load_areas(seed)
         _say(stdout, f"区域 areas: {areas_created} created")
         departments_created = load_departments()
         _say(stdout, f"部门 departments: {departments_created} created")
         user_counts = load_users()
-        __import__("gridgov.demo.basedata", fromlist=["load"]).load(stdout=stdout)
-        __import__("gridgov.demo.sharing", fromlist=["load"]).load(stdout=stdout)
-        __import__("gridgov.demo.events", fromlist=["load"]).load(stdout=stdout)
+        demo_basedata.load(stdout=stdout)
+        demo_sharing.load(stdout=stdout)
+        demo_events.load(stdout=stdout)
         _say(stdout, f"用户 users: {user_counts['users']} created, "
                      f"{user_counts['roles']} roles assigned, "
                      f"{user_counts['totp']} TOTP factors set")

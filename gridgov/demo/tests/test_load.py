@@ -171,3 +171,15 @@ def test_demo_command_loads_and_prints_the_logins_without_serving():
     for secret in DEMO_TOTP_SECRETS.values():
         assert secret in text
     assert "pyotp.TOTP('SECRET').now()" in text
+
+
+def test_demo_load_sends_no_text_messages(monkeypatch):
+    from gridgov.demo import events as demo_events
+    from gridgov.demo import load_demo
+    from gridgov.notifications import backends
+
+    seen = []
+    monkeypatch.setattr(demo_events, "load",
+                        lambda stdout=None: seen.append(type(backends.get_backend())) or {})
+    load_demo()
+    assert seen == [backends.NullSMSBackend]
