@@ -359,3 +359,12 @@ def test_english_selected_renders_english_labels(client_as, grid_worker):
 def test_chinese_is_the_default(client_as, grid_worker):
     html = client_as(grid_worker).get(HOME).content.decode()
     assert "网格地图" in html and "待办" in html
+
+
+def test_an_english_browser_still_gets_chinese_until_english_is_chosen(client_as, grid_worker):
+    client = client_as(grid_worker)
+    html = client.get(HOME, HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="zh-hans">' in html and "网格地图" in html
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    html = client.get(HOME, HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+    assert '<html lang="en">' in html and "Grid map" in html
