@@ -134,7 +134,8 @@ def load(*, stdout=None) -> dict:
                         address=f"{address}{unit}{room}")
                     if head is None:
                         head = person
-                        Person.objects.filter(pk=person.pk).update(household_head=person)
+                        person = actions.update_person(person, actor=None,
+                                                       household_head=person)
                     counts["people"] += 1
             for o in range(8):
                 n = g_index * 8 + o + 1
