@@ -203,3 +203,24 @@ def test_schema_is_valid_and_documents_the_accounts_api(grid_worker, api_as):
     params = {p["name"] for p in paths["/api/departments/"]["get"]["parameters"]}
     assert {"kind", "area", "within", "q"} <= params
     assert api_as(grid_worker).get("/api/schema/").status_code == 200
+
+
+def test_key_lookup_reads_one_row_and_no_outline(zhifa, sys_admin, rf,
+                                                 django_assert_num_queries):
+    """Authentication is one narrow query: the department's area comes without its outline
+    (large JSON, which once cost more than the rest of an API request)."""
+    from gridgov.accounts.api.authentication import ApiKeyAuthentication
+    from gridgov.accounts.scope import get_scope
+
+    _key, raw = actions.issue_api_key(zhifa, name="窄查询", actor=sys_admin)
+    ApiKey.objects.filter(pk=_key.pk).update(last_used_at=timezone.now())
+    request = rf.get("/api/me/", HTTP_AUTHORIZATION=f"Api-Key {raw}")
+    with django_assert_num_queries(1) as captured:
+        client, key = ApiKeyAuthentication().authenticate(request)
+        scope = get_scope(client)
+        label = str(client)
+    assert "geometry" not in captured.captured_queries[0]["sql"]
+    assert "geometry" in key.department.area.get_deferred_fields()
+    assert scope.department_id == zhifa.pk and scope.is_api_client
+    assert scope.role_areas == (("api_client", zhifa.area.code),)
+    assert zhifa.name in label
