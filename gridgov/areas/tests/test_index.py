@@ -62,6 +62,32 @@ def test_lookup_point_returns_the_area_and_converts_gcj02(tgrids):
         index.lookup_point(100.005, 30.015, crs="bd09")
 
 
+def test_lookup_grid_answers_from_the_index_without_a_query(tgrids,
+                                                           django_assert_num_queries):
+    index.lookup_point(100.005, 30.015)  # build the index first
+    with django_assert_num_queries(0):
+        grid = index.lookup_grid(100.005, 30.015)
+        glng, glat = datum.wgs84_to_gcj02(100.015, 30.015)
+        second = index.lookup_grid(glng, glat, crs="gcj02")
+    expected = tgrids[0]
+    assert (grid.pk, grid.code, grid.name, grid.level, grid.kind, grid.parent_id) == (
+        expected.pk, expected.code, expected.name, expected.level, expected.kind,
+        expected.parent_id)
+    assert second.pk == tgrids[1].pk
+    # Everything else is deferred and read from the database when first asked for.
+    assert "geometry" in grid.get_deferred_fields()
+    with django_assert_num_queries(1):
+        assert grid.area_m2 == expected.area_m2
+    with pytest.raises(index.OutsideJurisdiction):
+        index.lookup_grid(100.015, 30.005)
+
+
+def test_lookup_grid_follows_a_rename(tgrids, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        update_area(tgrids[0], actor=None, name="改名网格")
+    assert index.lookup_grid(100.005, 30.015).name == "改名网格"
+
+
 def test_batch_equals_single_for_many_points(tgrids):
     rng = np.random.default_rng(7)
     lngs = rng.uniform(99.995, 100.025, 4000)
