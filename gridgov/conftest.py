@@ -64,6 +64,16 @@ def _media_root(tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_catalog_cache():
+    """A rolled-back test leaves no trace in the database, but may in the per-process cache
+    of minor classes (a class it changed, then reported under): start every test without."""
+    from gridgov.events import catalog_cache
+
+    catalog_cache.invalidate()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _chinese_after_each_test():
     """A request in English leaves English active in this thread; later tests expect Chinese."""
     from django.conf import settings

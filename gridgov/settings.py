@@ -218,6 +218,8 @@ GRIDGOV_TILE_ATTRIBUTION = os.environ.get("GRIDGOV_TILE_ATTRIBUTION", "")
 GRIDGOV_TILE_CRS = os.environ.get("GRIDGOV_TILE_CRS", "wgs84")
 # Seconds between checks whether another process changed the areas (point lookup index).
 GRIDGOV_AREA_INDEX_TTL = env_int("GRIDGOV_AREA_INDEX_TTL", 10)
+# Seconds a process keeps a minor class it looked up by code (intake) before asking again.
+GRIDGOV_CATALOG_CACHE_TTL = env_int("GRIDGOV_CATALOG_CACHE_TTL", 10)
 # Notifications: the SMS gateway (a dotted class path; the console backend logs, masked).
 GRIDGOV_SMS_BACKEND = os.environ.get(
     "GRIDGOV_SMS_BACKEND", "gridgov.notifications.backends.ConsoleSMSBackend")

@@ -30,10 +30,10 @@ from gridgov.accounts.actions import mask_phone
 from gridgov.accounts.choices import Role
 from gridgov.accounts.models import Department
 from gridgov.accounts.scope import get_scope
-from gridgov.areas.index import lookup_point
+from gridgov.areas.index import lookup_grid
 from gridgov.audit.recorder import diff, record, snapshot
 
-from . import deadlines
+from . import catalog_cache, deadlines
 from .choices import (
     LEVEL_ORDER,
     AttachmentKind,
@@ -270,7 +270,7 @@ def _category(value, field="category"):
     elif isinstance(value, int):
         category = MinorCategory.objects.filter(pk=value).first()
     else:
-        category = MinorCategory.objects.filter(code=str(value)).first()
+        category = catalog_cache.minor_by_code(str(value))
     if category is None or not category.is_active:
         raise ValidationError({field: _("事件小类不存在或已停用。")})
     return category
@@ -289,7 +289,7 @@ def report_event(*, source, description, lng, lat, crs="wgs84", actor=None, cate
                  attachments=(), hold_reason="") -> Event:
     """Take in a report from any channel: the event starts ``reported`` (or ``held``).
 
-    The grid comes from the point (``areas.index.lookup_point``; outside the district:
+    The grid comes from the point (``areas.index.lookup_grid``; outside the district:
     ``ValidationError`` on ``location``). The same ``idempotency_key`` returns the event it
     created the first time. A non-empty ``hold_reason`` (harmful-content filter) holds the
     report for review instead.
@@ -311,7 +311,7 @@ def report_event(*, source, description, lng, lat, crs="wgs84", actor=None, cate
     except (TypeError, ValueError):
         raise ValidationError({"location": _("经纬度格式不正确。")}) from None
     try:
-        grid = lookup_point(lng_f, lat_f, crs)  # OutsideJurisdiction: error on "location"
+        grid = lookup_grid(lng_f, lat_f, crs)  # OutsideJurisdiction: error on "location"
     except ValueError:
         raise ValidationError({"crs": _("未知的坐标系。")}) from None
     from gridgov.areas.datum import to_wgs84

@@ -13,3 +13,6 @@ class EventsConfig(AppConfig):
         from .views import catalog  # E1: category catalog menu entry
 
         catalog.register_menu()
+        from . import catalog_cache
+
+        catalog_cache.connect()

@@ -36,6 +36,7 @@ from gridgov.accounts.scope import get_scope
 from gridgov.areas.datum import to_wgs84
 
 from . import attachments as attachment_files
+from . import catalog_cache
 from .choices import Nature, Source, Urgency
 from .models import Event, MinorCategory
 
@@ -140,7 +141,7 @@ def clean_category(value, field="category") -> MinorCategory | None:
         category = value
     else:
         text = str(value).strip()
-        category = MinorCategory.objects.filter(code=text).first()
+        category = catalog_cache.minor_by_code(text)
         if category is None and text.isdigit():
             category = MinorCategory.objects.filter(pk=int(text)).first()
     if category is None or not category.is_active:
