@@ -14,7 +14,10 @@ step, driven in-process with Django's test client against the same database.
 
     .venv/bin/python benchmarks/intake.py                     # SQLite, N=2000, C=16
     .venv/bin/python benchmarks/intake.py --postgres postgres://root@127.0.0.1:5432/bench_intake
-    .venv/bin/python benchmarks/intake.py -n 5000 -c 32 --workers 4
+    .venv/bin/python benchmarks/intake.py -n 5000 -c 32 --workers 4 --threads 4
+
+The server runs as ``gridgov serve`` does by default: sync workers, cores + 1 of them (a
+sync worker answers ``Connection: close``; the client reconnects, as behind nginx).
 """
 
 import argparse
@@ -38,8 +41,10 @@ def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("-n", "--requests", type=int, default=2000)
     parser.add_argument("-c", "--concurrency", type=int, default=16)
-    parser.add_argument("--workers", type=int, default=max(2, os.cpu_count() or 2))
-    parser.add_argument("--threads", type=int, default=4)
+    # The server's own defaults (gridgov serve): sync workers, one more than the cores.
+    parser.add_argument("--workers", type=int, default=(os.cpu_count() or 2) + 1)
+    parser.add_argument("--threads", type=int, default=1,
+                        help="threads per worker; 1 = sync workers (the default)")
     parser.add_argument("--warmup", type=int, default=100)
     parser.add_argument("--postgres", metavar="URL",
                         help="PostgreSQL URL; the database is dropped and created afresh")
@@ -274,7 +279,8 @@ def main():
 
     port = free_port()
     server = start_server(env, port, args.workers, args.threads)
-    print(f"gunicorn on 127.0.0.1:{port}: {args.workers} workers x {args.threads} threads; "
+    kind = "sync" if args.threads == 1 else f"gthread x {args.threads} threads"
+    print(f"gunicorn on 127.0.0.1:{port}: {args.workers} workers ({kind}); "
           f"N={args.requests}, C={args.concurrency}, {os.cpu_count()} CPUs shared with the "
           f"load generator")
     headers = {"Content-Type": "application/json", "Authorization": f"Api-Key {raw}",

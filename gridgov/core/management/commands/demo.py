@@ -52,7 +52,9 @@ class Command(BaseCommand):
                 f"注意 Note: {options['host']} is not in ALLOWED_HOSTS "
                 f"({', '.join(settings.ALLOWED_HOSTS)}); set ALLOWED_HOSTS to reach it."
             )
-        run_gunicorn(f"{options['host']}:{options['port']}", DEMO_WORKERS)
+        # Threaded workers: the demo has no proxy in front, so browsers talk to gunicorn
+        # directly (keep-alive, slow uploads).
+        run_gunicorn(f"{options['host']}:{options['port']}", DEMO_WORKERS, threads=4)
 
     @staticmethod
     def summary(url: str, counts: dict) -> str:

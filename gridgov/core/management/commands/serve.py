@@ -1,21 +1,39 @@
-"""``gridgov serve``: run the production server (gunicorn) on the configured database."""
+"""``gridgov serve``: run the production server (gunicorn) on the configured database.
+
+Defaults, measured with ``benchmarks/intake.py`` on two cores shared with PostgreSQL:
+sync workers (``--threads 1``), one more than the cores. Threads in one worker contend for
+the interpreter lock; with four threads per worker the slowest hundredth of intake requests
+took twice as long as with one request per process (p99 ~210 ms against ~100 ms at 16
+clients). Sync workers need a buffering proxy in front (nginx, as docs/deployment.md says),
+so a slow mobile upload never holds a worker; ``--threads N`` chooses threaded workers
+where there is no such proxy (the demo).
+"""
 
 import multiprocessing
 
 from django.core.management.base import BaseCommand, CommandError
 
 
-def run_gunicorn(bind: str, workers: int, threads: int = 4, timeout: int = 60) -> None:
+def default_workers() -> int:
+    return multiprocessing.cpu_count() + 1
+
+
+def gunicorn_settings(bind: str, workers: int, threads: int = 1, timeout: int = 120) -> dict:
+    """The gunicorn settings ``serve`` runs with (threads > 1: the threaded worker)."""
+    return {"bind": bind, "workers": workers, "threads": threads, "timeout": timeout,
+            "worker_class": "gthread" if threads > 1 else "sync", "accesslog": "-"}
+
+
+def run_gunicorn(bind: str, workers: int, threads: int = 1, timeout: int = 120) -> None:
     """Serve ``gridgov.wsgi`` with gunicorn in this process (gunicorn forks the workers)."""
     from gunicorn.app.base import BaseApplication
 
+    values = gunicorn_settings(bind, workers, threads, timeout)
+
     class Application(BaseApplication):
         def load_config(self):
-            self.cfg.set("bind", bind)
-            self.cfg.set("workers", workers)
-            self.cfg.set("threads", threads)
-            self.cfg.set("timeout", timeout)
-            self.cfg.set("accesslog", "-")
+            for key, value in values.items():
+                self.cfg.set(key, value)
 
         def load(self):
             from gridgov.wsgi import application
@@ -26,19 +44,23 @@ def run_gunicorn(bind: str, workers: int, threads: int = 4, timeout: int = 60) -
 
 
 class Command(BaseCommand):
-    help = "Serve GridGov with gunicorn (production server)."
+    help = "Serve GridGov with gunicorn (production server, behind nginx)."
 
     def add_arguments(self, parser):
         parser.add_argument("--bind", default="127.0.0.1:8000", help="host:port to listen on")
-        parser.add_argument(
-            "--workers", type=int, default=min(4, multiprocessing.cpu_count() * 2 + 1),
-            help="worker processes",
-        )
-        parser.add_argument("--threads", type=int, default=4, help="threads per worker")
+        parser.add_argument("--workers", type=int, default=default_workers(),
+                            help="worker processes (default: cores + 1)")
+        parser.add_argument("--threads", type=int, default=1,
+                            help="threads per worker (default 1: sync workers, for use "
+                                 "behind a buffering proxy)")
+        parser.add_argument("--timeout", type=int, default=120,
+                            help="seconds a request may run before its worker is restarted")
 
     def handle(self, *args, **options):
-        if options["workers"] < 1:
-            raise CommandError("--workers must be at least 1")
+        for name in ("workers", "threads", "timeout"):
+            if options[name] < 1:
+                raise CommandError(f"--{name} must be at least 1")
         if ":" not in options["bind"]:
             raise CommandError("--bind must be host:port, for example 127.0.0.1:8000")
-        run_gunicorn(options["bind"], options["workers"], options["threads"])
+        run_gunicorn(options["bind"], options["workers"], options["threads"],
+                     options["timeout"])

@@ -1,0 +1,41 @@
+"""``gridgov serve``: sync workers by default, threaded on request, bad options refused."""
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from gridgov.core.management.commands import serve
+
+
+@pytest.fixture
+def started(monkeypatch):
+    calls = []
+    monkeypatch.setattr(serve, "run_gunicorn", lambda *args: calls.append(args))
+    return calls
+
+
+def test_defaults_are_sync_workers_one_more_than_the_cores(started, monkeypatch):
+    monkeypatch.setattr(serve.multiprocessing, "cpu_count", lambda: 6)
+    call_command("serve")  # the parser reads the default when the command is built
+    bind, workers, threads, timeout = started[0]
+    assert (bind, threads, timeout) == ("127.0.0.1:8000", 1, 120)
+    assert workers == 7
+    assert serve.gunicorn_settings(bind, workers, threads)["worker_class"] == "sync"
+
+
+def test_threads_choose_the_threaded_worker(started):
+    call_command("serve", "--workers", "2", "--threads", "4", "--timeout", "30")
+    assert started == [("127.0.0.1:8000", 2, 4, 30)]
+    settings = serve.gunicorn_settings("127.0.0.1:8000", 2, 4, 30)
+    assert settings["worker_class"] == "gthread" and settings["timeout"] == 30
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--threads", "0"], "--threads must be at least 1"),
+    (["--workers", "0"], "--workers must be at least 1"),
+    (["--timeout", "0"], "--timeout must be at least 1"),
+    (["--bind", "8000"], "--bind must be host:port"),
+])
+def test_bad_options_are_refused(started, args, message):
+    with pytest.raises(CommandError, match=message):
+        call_command("serve", *args)
+    assert started == []
