@@ -9,6 +9,10 @@ Named fixtures give the areas and the demo users of docs/architecture.md; ``clie
 and ``api_as(user)`` sign a user in (administrators with their TOTP step already passed).
 """
 
+import os
+import shutil
+from pathlib import Path
+
 import pytest
 
 from gridgov.demo.users import (
@@ -239,3 +243,37 @@ def api_as(db):
         return client
 
     return make
+
+
+# --- browser tests (``-m browser``): Debian's chromium driven by Playwright -----------------
+
+CHROMIUM = os.environ.get("GRIDGOV_CHROMIUM", "/usr/bin/chromium")
+
+
+@pytest.fixture
+def server_url():
+    """A live server on the test's own database connection (see core.testing)."""
+    from gridgov.core.testing import shared_connection_server
+
+    with shared_connection_server() as url:
+        yield url
+
+
+@pytest.fixture
+def browser():
+    # Playwright's sync API runs an event loop in this thread, where Django then refuses
+    # database calls: tests ask for their database fixtures before this one.
+    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
+        pytest.skip(f"chromium not found at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu",
+                  "--disable-background-networking"],
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()

@@ -65,3 +65,17 @@ def shared_connection_server():
         conn.dec_thread_sharing()
         request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)
+
+
+DEMO_PASSWORD = "Haishu#2026"
+
+
+def sign_in(page, base, username, password=DEMO_PASSWORD):
+    """Sign a Playwright ``page`` in as a demo user through the sign-in form."""
+    page.goto(base + "/")
+    # Anonymous: sent to the sign-in form.
+    assert "/accounts/login/" in page.url
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.locator("form:has(input[name=password]) [type=submit]").click()
+    page.wait_for_url(base + "/")

@@ -5,54 +5,15 @@ the session-loaded demo district and everything the visit writes is rolled back.
 """
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 
-from gridgov.core.testing import shared_connection_server
+from gridgov.core.testing import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
-CHROMIUM = os.environ.get("GRIDGOV_CHROMIUM", "/usr/bin/chromium")
 SHOTS = Path(os.environ.get("GRIDGOV_SCREENSHOTS", "/tmp"))
-PASSWORD = "Haishu#2026"
-
-
-@pytest.fixture
-def server_url():
-    with shared_connection_server() as url:
-        yield url
-
-
-@pytest.fixture
-def browser():
-    # Playwright's sync API runs an event loop in this thread, where Django then refuses
-    # database calls: tests ask for their database fixtures before this one.
-    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
-        pytest.skip(f"chromium not found at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu",
-                  "--disable-background-networking"],
-        )
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
-def sign_in(page, base, username):
-    page.goto(base + "/")
-    # Anonymous: sent to the sign-in form.
-    assert "/accounts/login/" in page.url
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("form:has(input[name=password]) [type=submit]").click()
-    page.wait_for_url(base + "/")
 
 
 def test_grid_worker_finds_their_grid_on_the_map(grid_worker, gulou_grid, server_url, browser):
