@@ -33,7 +33,7 @@ from gridgov.accounts.scope import get_scope
 from gridgov.areas.index import lookup_grid
 from gridgov.audit.recorder import diff, record, snapshot
 
-from . import catalog_cache, deadlines
+from . import catalog_cache, deadlines, public_links
 from .choices import (
     LEVEL_ORDER,
     AttachmentKind,
@@ -158,17 +158,18 @@ def _send(event, action, actor, data) -> None:
 
 
 def _trace(event, action, *, actor, before, from_state, remark="", extra=None,
-           prepared=(), department=None, data=None, new_chain=False):
+           prepared=(), department=None, data=None, new_chain=False, role=""):
     """Audit record on the event's chain + step row + attachments + signal on commit.
 
-    ``new_chain``: the event was created in this transaction (its first record)."""
+    ``new_chain``: the event was created in this transaction (its first record); ``role``:
+    the audit record's role when it is not the actor's (the reporter via their link)."""
     changes = diff(before, _state(event))
     for key, value in (extra or {}).items():
         changes[key] = [None, value]
     if prepared:
         changes["attachments"] = [None, _attachment_summary(prepared)]
     rec = record(f"events.{action}", actor=actor, obj=event, changes=changes, remark=remark,
-                 new_chain=new_chain)
+                 new_chain=new_chain, role=role)
     EventStep.objects.create(
         event=event, seq=rec.seq, action=action, from_state=from_state or "",
         to_state=event.state, actor=_user_or_none(actor),
@@ -227,8 +228,11 @@ def _fk(changes: dict) -> dict:
 
 
 def _transition(event, action, *, actor, expected_version, changes_fn, remark="",
-                extra_fn=None, attachments=(), data_fn=None):
-    """The frame every transition shares (see the module docstring)."""
+                extra_fn=None, attachments=(), data_fn=None, audit_role=""):
+    """The frame every transition shares (see the module docstring).
+
+    ``audit_role`` only labels the audit record (``evaluate_by_reporter_link``: "reporter");
+    it grants nothing: the role and scope checks depend on ``actor`` alone."""
     prepared = _prepare_attachments(attachments)
     with transaction.atomic():
         current = _begin(event, action, actor, expected_version)
@@ -244,7 +248,8 @@ def _transition(event, action, *, actor, expected_version, changes_fn, remark=""
         data = data_fn(current) if data_fn else {}
         _trace(current, action, actor=actor, before=before, from_state=from_state,
                remark=remark, extra=extra, prepared=prepared,
-               department=current.department_id or department_before, data=data)
+               department=current.department_id or department_before, data=data,
+               role=audit_role)
     return current
 
 
@@ -651,19 +656,68 @@ def verify_event(event, *, passed, actor, remark="", attachments=(),
                        data_fn=lambda ev: {"passed": passed})
 
 
-def evaluate_event(event, *, score, actor, comment="", expected_version=None) -> Event:
-    """The reporter (or the clerk on their behalf) rates a closed case from 1 to 5."""
+def _score(score) -> int:
     try:
         score = int(score)
     except (TypeError, ValueError):
         raise ValidationError({"score": _("评分应为 1–5。")}) from None
     if not 1 <= score <= 5:
         raise ValidationError({"score": _("评分应为 1–5。")})
+    return score
+
+
+def evaluate_event(event, *, score, actor, comment="", expected_version=None) -> Event:
+    """The reporter (or the clerk on their behalf) rates a closed case from 1 to 5."""
+    score = _score(score)
     comment = _text(comment, "comment", required=False)
     return _transition(event, "evaluate", actor=actor, expected_version=expected_version,
                        changes_fn=lambda ev: {"evaluation_score": score,
                                               "evaluation_comment": comment},
                        remark=comment)
+
+
+LINK_COMMENT_MAX = 500
+# The audit record's role for what a resident does through their tracking link.
+REPORTER_LINK_ROLE = "reporter"
+
+
+def evaluate_by_reporter_link(event, *, token, score, comment="") -> Event:
+    """The resident rates their closed case through the private tracking link (no account).
+
+    The link's secret is the credential: it must match the event's stored hash (constant-time
+    comparison, ``PermissionDenied`` otherwise). The comment is screened like the report
+    itself; a hit refuses the evaluation (``ValidationError`` on ``comment`` naming the
+    terms) and nothing is saved: unlike a report, a rating has no reviewer to hold it for.
+    Then the same ``evaluate`` transition as ``evaluate_event``: one transaction, the audit
+    record on the event's chain with role "reporter" and a remark saying it came through the
+    link, and the step row. The actor is ``None`` because no account acts; the staff role
+    checks are untouched, and a signed-in visitor gains nothing, as only the secret counts.
+    Not closed or already rated: ``Conflict`` with the reason.
+    """
+    from gridgov.moderation.actions import screen
+
+    if not public_links.matches(event, token):
+        raise PermissionDenied(_("跟踪链接无效。"))
+    current = Event.objects.get(pk=event.pk)
+    if current.state == State.MERGED:
+        raise Conflict(_("您的反映已与相同问题合并办理,不能单独评价。"), event=current)
+    if current.state != State.CLOSED:
+        raise Conflict(_("事件尚未办结,办结后才能评价。"), event=current)
+    if current.evaluation_score is not None:
+        raise Conflict(_("该事件已评价过,不能重复评价。"), event=current)
+    score = _score(score)
+    comment = _text(comment, "comment", required=False, max_length=LINK_COMMENT_MAX)
+    screening = screen(comment=comment)
+    if screening.held:
+        raise ValidationError({"comment": _(
+            "评价意见含有不文明或不当用语(%(terms)s),请修改后再提交。") % {
+            "terms": "、".join(screening.terms)}})
+    via = _("上报人通过跟踪链接评价")
+    return _transition(
+        current, "evaluate", actor=None, expected_version=current.version,
+        changes_fn=lambda ev: {"evaluation_score": score, "evaluation_comment": comment},
+        remark=f"{via}:{comment}" if comment else str(via),
+        extra_fn=lambda ev: {"via": "reporter_link"}, audit_role=REPORTER_LINK_ROLE)
 
 
 # --- merging ---------------------------------------------------------------------------------

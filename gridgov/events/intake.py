@@ -36,7 +36,7 @@ from gridgov.accounts.scope import get_scope
 from gridgov.areas.datum import to_wgs84
 
 from . import attachments as attachment_files
-from . import catalog_cache
+from . import catalog_cache, public_links
 from .choices import Nature, Source, Urgency
 from .models import Event, MinorCategory
 
@@ -76,6 +76,8 @@ class IntakeResult:
     event: Event
     created: bool
     held_terms: list
+    # The secret of the resident's tracking link (public page only; shown once, never stored).
+    public_token: str = ""
 
     @property
     def held(self) -> bool:
@@ -337,12 +339,30 @@ def report_by_grid_worker(*, actor, description, lng, lat, crs="wgs84", category
 def report_by_resident(*, description, lng, lat, crs="wgs84", nature=Nature.REQUEST,
                        category=None, address="", reporter_name="", reporter_phone="",
                        uploads=(), form_token=None, actor=None) -> IntakeResult:
-    """A resident's report from the public page (no account): screened, contact private."""
-    return _intake(source=Source.CITIZEN, actor=actor, description=description, lng=lng,
-                   lat=lat, crs=crs, category=category, nature=nature, urgency=None,
-                   address=address, reporter_name=reporter_name, reporter_phone=reporter_phone,
-                   uploads=uploads, idempotency_key=scoped_key(None, form_token),
-                   screen_text=True)
+    """A resident's report from the public page (no account): screened, contact private.
+
+    The result carries ``public_token``, the secret of the resident's private tracking link
+    (``public_links``); only its hash is stored, in the same transaction as the event. The
+    secret is derived from the form token (HMAC under ``SECRET_KEY``, see
+    ``public_links.new_token``), so a retried submission that returns the existing event
+    shows the same working link, even if the first answer was lost on the way. A retry whose
+    secret does not match (an event from before tracking links, or a rotated key) gets no
+    link rather than a broken one.
+    """
+    key = scoped_key(None, form_token)
+    token = public_links.new_token(key)
+    with transaction.atomic():
+        result = _intake(source=Source.CITIZEN, actor=actor, description=description,
+                         lng=lng, lat=lat, crs=crs, category=category, nature=nature,
+                         urgency=None, address=address, reporter_name=reporter_name,
+                         reporter_phone=reporter_phone, uploads=uploads,
+                         idempotency_key=key, screen_text=True)
+        if result.created:
+            digest = public_links.hash_token(token)
+            Event.objects.filter(pk=result.event.pk).update(public_token_hash=digest)
+            result.event.public_token_hash = digest
+    result.public_token = token if public_links.matches(result.event, token) else ""
+    return result
 
 
 HOTLINE_SOURCES = {"81890": Source.HOTLINE_81890, "12345": Source.HOTLINE_12345}

@@ -233,6 +233,10 @@ class Event(models.Model):
     idempotency_key = models.CharField(_("幂等键"), max_length=100, unique=True, null=True,
                                        blank=True)
     hold_reason = models.TextField(_("暂扣原因"), blank=True)
+    # SHA-256 (hex) of the secret in the resident's private tracking link; the secret itself
+    # is never stored, so a copy of the database does not reveal the links.
+    public_token_hash = models.CharField(_("跟踪链接摘要"), max_length=64, blank=True,
+                                         db_index=True)
     merged_into = models.ForeignKey(
         "self", verbose_name=_("合并至"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="duplicates",

@@ -1,6 +1,6 @@
 """Event pages under /events/: detail (E1), intake (E2), command room and lists (E3)."""
 
-from .views import catalog, command, detail, intake
+from .views import catalog, command, detail, intake, public
 
 app_name = "events"
 
@@ -9,4 +9,5 @@ urlpatterns = [
     *catalog.urlpatterns,  # E1: category catalog (list; editing by the system administrator)
     *command.urlpatterns,  # E3: command room, department and grid lists
     *intake.urlpatterns,  # E2: intake pages
+    *public.urlpatterns,  # residents' private tracking links
 ]

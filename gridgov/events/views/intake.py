@@ -142,10 +142,12 @@ def _limit() -> tuple[int, int]:
             int(getattr(settings, "GRIDGOV_PUBLIC_REPORT_WINDOW", DEFAULT_PUBLIC_WINDOW)))
 
 
-def rate_limited(client: str) -> bool:
-    """Count one submission from ``client``; True once it is over the limit (fixed window)."""
+def rate_limited(client: str, bucket: str = "public-report") -> bool:
+    """Count one submission from ``client``; True once it is over the limit (fixed window).
+
+    ``bucket`` keeps separate counts per kind of public form (reports, evaluations)."""
     limit, window = _limit()
-    key = f"gridgov:public-report:{client or 'unknown'}"
+    key = f"gridgov:{bucket}:{client or 'unknown'}"
     if cache.add(key, 1, timeout=window):
         return False
     try:
@@ -189,8 +191,19 @@ class PublicReportView(View):
             return render(request, self.template_name, _form_context(
                 request, post, {"form": [_("该表单已提交过,请刷新页面后重新填写。")]}),
                 status=400)
-        return render(request, "events/intake/public_done.html", {
-            "event": result.event, "held": result.held})
+        response = render(request, "events/intake/public_done.html", {
+            "event": result.event, "held": result.held,
+            "track_url": _track_url(request, result.public_token)})
+        # The page holds the secret tracking link: never kept by a shared cache.
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+def _track_url(request, token) -> str:
+    """The absolute address of the resident's tracking link ("" when there is none)."""
+    if not token:
+        return ""
+    return request.build_absolute_uri(reverse("events:public_track", args=[token]))
 
 
 # --- hotline upload -------------------------------------------------------------------------
