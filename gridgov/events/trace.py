@@ -9,6 +9,11 @@ disagrees with its record is flagged here (``consistent=False``).
 
 Whoever may see the event may see its timeline (the audit log as a whole stays the audit
 administrator's).
+
+Names: a record seals the actor's username (``actor_name``) and id at the time of the step.
+The timeline adds the person's real name (``User.real_name``), looked up for all the steps in
+one query and shown next to the sealed name; the record itself is never changed. Steps by API
+clients and the system keep their sealed label (they have no user row).
 """
 
 from dataclasses import dataclass, field
@@ -16,6 +21,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.accounts.choices import Role
+from gridgov.accounts.models import User
 from gridgov.audit.models import AuditRecord
 
 from .choices import State
@@ -41,8 +47,38 @@ def role_label(roles: str) -> str:
         try:
             labels.append(str(Role(value).label))
         except ValueError:
-            labels.append(str(_("系统")) if value == "system" else value)
+            labels.append(str(OTHER_ROLES.get(value, value)))
     return "、".join(labels)
+
+
+# Audit roles that are not staff roles: the job scheduler, and a reporter acting through
+# their private tracking link.
+OTHER_ROLES = {"system": _("系统"), "reporter": _("上报人")}
+
+
+def _anonymous(rec) -> bool:
+    # The recorder seals "system" for a step without a person (recorder._actor_fields).
+    return rec.actor_id is None and rec.actor_name in ("", "system")
+
+
+def _actor_name(rec, action) -> str:
+    return anonymous_actor(action, rec.role) if _anonymous(rec) else rec.actor_name
+
+
+def _role(rec, action) -> str:
+    # A report without a person came from outside (the public page, a resident's channel):
+    # no staff role to show.
+    if _anonymous(rec) and action == "report":
+        return ""
+    return role_label(rec.role)
+
+
+def anonymous_actor(action: str, role: str) -> str:
+    """Who acted when the record has no actor: the reporter (a public report, or a rating
+    through the tracking link), otherwise the system (deadline alerts, jobs)."""
+    if role == "reporter" or action == "report":
+        return str(_("上报人"))
+    return str(_("系统"))
 
 
 @dataclass
@@ -61,6 +97,18 @@ class TimelineEntry:
     details: dict = field(default_factory=dict)
     attachments: list = field(default_factory=list)
     consistent: bool = True
+    actor_id: int | None = None
+    # The person's real name now (not sealed; "" for API clients, the system, removed users).
+    actor_real_name: str = ""
+
+    @property
+    def actor_display(self) -> str:
+        """"real name (username)", or the sealed name alone when there is no real name."""
+        if not self.actor_real_name:
+            return self.actor_name
+        if self.actor_real_name == self.actor_name:
+            return self.actor_real_name
+        return f"{self.actor_real_name} ({self.actor_name})"
 
     @property
     def to_state_label(self) -> str:
@@ -71,9 +119,22 @@ def chain_key(event) -> str:
     return f"events.event:{event.pk}"
 
 
+def real_names(user_ids) -> dict[int, str]:
+    """``{user id: real name}`` for the given ids, in one query (none when there are none)."""
+    ids = {pk for pk in user_ids if pk is not None}
+    if not ids:
+        return {}
+    return {pk: name for pk, name in
+            User.objects.filter(pk__in=ids).values_list("pk", "real_name") if name}
+
+
 def timeline(event) -> list[TimelineEntry]:
-    """The event's steps in order, from its audit records (2 queries + 1 for attachments)."""
+    """The event's steps in order, from its audit records.
+
+    Queries: the records, the step rows, the attachments and the actors' real names (4).
+    """
     records = list(AuditRecord.objects.filter(chain_key=chain_key(event)).order_by("seq"))
+    names = real_names(rec.actor_id for rec in records)
     steps = {s.seq: s for s in event.steps.all()}
     files = {a.sha256: a for a in event.attachments.all()}
     out = []
@@ -102,7 +163,8 @@ def timeline(event) -> list[TimelineEntry]:
                    and isinstance(v, list) and len(v) == 2}
         out.append(TimelineEntry(
             seq=rec.seq, at=rec.at, action=action, label=action_label(action),
-            actor_name=rec.actor_name or str(_("系统")), role=role_label(rec.role),
+            actor_name=_actor_name(rec, action), role=_role(rec, action),
+            actor_id=rec.actor_id, actor_real_name=names.get(rec.actor_id, ""),
             remark=rec.remark, from_state=from_state or "", to_state=to_state or "",
             details=details, attachments=attached, consistent=consistent,
         ))

@@ -53,6 +53,9 @@ class TimelineEntrySerializer(serializers.Serializer):
     action = serializers.CharField()
     label = serializers.CharField()
     actor_name = serializers.CharField()
+    # The person's real name, looked up when read ("" for API clients and the system);
+    # actor_name stays the sealed audit name.
+    actor_real_name = serializers.CharField()
     role = serializers.CharField()
     remark = serializers.CharField()
     to_state = serializers.CharField()

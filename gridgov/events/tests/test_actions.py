@@ -399,8 +399,15 @@ def test_attachments_are_hashed_into_the_step(p, tmp_path, settings):
             SimpleUploadedFile("x.exe", b"MZ", content_type="application/x-msdownload")])
 
 
-def test_timeline_of_a_system_step(p):
+def test_timeline_of_steps_without_a_person(p):
+    """A report with no person behind it is the reporter's (a resident's channel); a deadline
+    alert is the system's."""
     lng, lat = point_in()
     event = actions.report_event(source="open311", description="系统来的", lng=lng, lat=lat)
     (entry,) = trace.timeline(event)
-    assert entry.role == "系统" and entry.actor_name == "system"
+    assert (entry.actor_name, entry.role) == ("上报人", "")
+    Event.objects.filter(pk=event.pk).update(
+        stage_deadline=timezone.now() - dt.timedelta(minutes=5))
+    actions.mark_deadline(Event.objects.get(pk=event.pk), kind="overdue")
+    alert = trace.timeline(event)[-1]
+    assert (alert.action, alert.actor_name, alert.role) == ("overdue", "系统", "系统")

@@ -2,7 +2,9 @@
 
 - ``/events/command/``: the clerk's, shift leader's and dispatcher's queues (held, new, to
   file, to dispatch, due soon, overdue, supervised) with counts, filters, one-click dispatch
-  to the category's default department and bulk dispatch;
+  to the category's default department and bulk dispatch; for those who decide extension
+  (延期) and suspension (挂账) requests (``workflow.TRANSITIONS``: the shift leader), the
+  pending decisions (待审批) with approve / reject buttons;
 - ``/events/command/map/``: a live map of the events in scope by state (GeoJSON endpoint);
 - ``/events/department/``: the department handler's list (claim, complete, return);
 - ``/events/mine/``: the grid worker's list (to verify, to handle on the grid, my reports).
@@ -18,7 +20,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import NoReverseMatch, path, reverse
@@ -37,9 +39,18 @@ from gridgov.areas.datum import from_wgs84
 from gridgov.areas.models import Area
 
 from .. import actions
-from ..choices import FINAL_STATES, TIMED_STATES, DeadlineStatus, Source, State
+from ..choices import (
+    FINAL_STATES,
+    TIMED_STATES,
+    DeadlineStatus,
+    RequestKind,
+    RequestStatus,
+    Source,
+    State,
+)
 from ..filtersets import EventFilterSet
-from ..models import DUE_SOON_MIN, Event
+from ..models import DUE_SOON_MIN, Event, EventRequest
+from ..workflow import TRANSITIONS
 
 PAGE_SIZE = 50
 MAP_LIMIT = 2000
@@ -48,6 +59,14 @@ BULK_LIMIT = 100
 COMMAND_PAGE_ROLES = (*COMMAND_ROLES, Role.LEADER)
 DEPARTMENT_PAGE_ROLES = (Role.DEPT_HANDLER, Role.DEPT_ADMIN)
 GRID_PAGE_ROLES = tuple(GRID_ROLES)
+
+# Who decides a request of each kind, and with which action: read from the workflow table so
+# the queue follows it (today the shift leader decides both).
+DECISIONS = {
+    RequestKind.EXTENSION: (TRANSITIONS["decide_extension"], actions.decide_extension),
+    RequestKind.SUSPENSION: (TRANSITIONS["decide_suspension"], actions.decide_suspension),
+}
+DECISION_ROLES = tuple(sorted(frozenset().union(*(t.roles for t, _f in DECISIONS.values()))))
 
 LIST_RELATED = ("category", "category__major", "department", "grid", "assignee")
 LIST_FIELDS = (
@@ -87,7 +106,24 @@ def _queue_q(key, now) -> Q:
         return Q(state=State.COMPLETED)
     if key == "open":
         return ~Q(state__in=list(FINAL_STATES))
+    if key == "decisions":
+        return _pending_decision_q()
     raise KeyError(key)
+
+
+def _pending_decision_q() -> Q:
+    """Events with a pending request that can still be decided.
+
+    A request stays pending when the event moves on without a decision (returned, the other
+    request approved): the decision action refuses such a state, so the queue leaves it out
+    rather than offer buttons that can only fail. A subquery, not a join, keeps the counts one
+    aggregate query and one row per event.
+    """
+    out = Q(pk__in=[])
+    for kind, (transition, _decide) in DECISIONS.items():
+        pending = EventRequest.objects.filter(kind=kind, status=RequestStatus.PENDING)
+        out |= Q(state__in=list(transition.sources), pk__in=pending.values("event_id"))
+    return out
 
 
 COMMAND_QUEUES = (
@@ -99,6 +135,7 @@ COMMAND_QUEUES = (
     ("overdue", gettext_lazy("已超期")),
     ("supervised", gettext_lazy("督办")),
 )
+DECISION_QUEUE = ("decisions", gettext_lazy("待审批"))
 # Each command role opens on the queue it works.
 DEFAULT_QUEUE = (
     (Role.INTAKE_CLERK, "new"),
@@ -157,12 +194,12 @@ FIELD_LABELS = {
 }
 
 
-def _error_text(exc) -> str:
+def _error_text(exc, labels=FIELD_LABELS) -> str:
     """One line for a message banner, each reason after the name of its field."""
     if isinstance(exc, ValidationError):
         if hasattr(exc, "error_dict"):
             return ";".join(
-                f"{FIELD_LABELS.get(field, field)}:{' '.join(str(m) for m in errors)}"
+                f"{labels.get(field, field)}:{' '.join(str(m) for m in errors)}"
                 if field != "__all__" else " ".join(str(m) for m in errors)
                 for field, errors in exc.message_dict.items()
             )
@@ -200,28 +237,42 @@ class QueuePage(RolePageMixin, TemplateView):
         return Event.objects.restrict(self.request.user)
 
     def default_queue(self) -> str:
-        return self.queues[0][0]
+        return self.get_queues()[0][0]
+
+    def get_queues(self) -> tuple:
+        """The queues this person sees (key, label)."""
+        return self.queues
+
+    def queue_q(self, key, now) -> Q:
+        """The filter of one queue (a page may narrow a queue to the person's duty)."""
+        return _queue_q(key, now)
+
+    def list_queryset(self, queryset, queue):
+        """The chosen queue's rows, with what its template shows."""
+        return (queryset.select_related(*LIST_RELATED).only(*LIST_FIELDS)
+                .order_by("stage_deadline", "-created_at", "-id"))
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         now = timezone.now()
         base = self.base_queryset()
-        keys = [key for key, _label in self.queues]
-        counts = base.aggregate(**{key: Count("pk", filter=_queue_q(key, now)) for key in keys})
+        queues = self.get_queues()
+        keys = [key for key, _label in queues]
+        counts = base.aggregate(**{key: Count("pk", filter=self.queue_q(key, now))
+                                   for key in keys})
         queue = self.request.GET.get("queue") or self.default_queue()
         if queue not in keys:
             raise Http404(_("没有这个队列。"))
-        queryset = base.filter(_queue_q(queue, now))
+        queryset = base.filter(self.queue_q(queue, now))
         filterset = EventFilterSet(self.request.GET or None, queryset=queryset,
                                           request=self.request)
         filtered = (
-            filterset.qs.select_related(*LIST_RELATED).only(*LIST_FIELDS)
-            .order_by("stage_deadline", "-created_at", "-id")
+            self.list_queryset(filterset.qs, queue)
         ) if (not filterset.is_bound or filterset.is_valid()) else queryset.none()
         page = Paginator(filtered, PAGE_SIZE).get_page(self.request.GET.get("page"))
         ctx.update({
             "queues": [{"key": k, "label": label, "count": counts[k], "active": k == queue}
-                       for k, label in self.queues],
+                       for k, label in queues],
             "queue": queue,
             "filter": filterset,
             "page_obj": page,
@@ -244,6 +295,32 @@ class CommandRoomView(QueuePage):
             if self.scope.has_role(role):
                 return queue
         return "new"
+
+    def get_queues(self):
+        # The pending decisions only for those who may decide them (not the leader, who
+        # supervises but does not approve).
+        if self.scope.has_role(*DECISION_ROLES):
+            return (*self.queues, DECISION_QUEUE)
+        return self.queues
+
+    def queue_q(self, key, now):
+        q = super().queue_q(key, now)
+        if key == "decisions":
+            # Only the areas where the person holds the deciding role (restrict() also shows
+            # what their other roles see, where the decision would be refused).
+            q &= self.scope.area_q("area_code", roles=DECISION_ROLES)
+        return q
+
+    def list_queryset(self, queryset, queue):
+        queryset = super().list_queryset(queryset, queue)
+        if queue == "decisions":
+            # One more query for the page's requests and their requesters.
+            queryset = queryset.prefetch_related(
+                Prefetch("requests", to_attr="pending_requests", queryset=(
+                    EventRequest.objects.filter(status=RequestStatus.PENDING)
+                    .select_related("requested_by__department").order_by("requested_at", "id")
+                )))
+        return queryset
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -320,6 +397,8 @@ class EventActionView(RolePageMixin, View):
     """A POST button that calls one action on one event, then returns with a message."""
 
     back_name = "events:command"
+    back_query = ""
+    field_labels = FIELD_LABELS
 
     def get(self, request, *args, **kwargs):
         return HttpResponseNotAllowed(["POST"])
@@ -336,10 +415,10 @@ class EventActionView(RolePageMixin, View):
                            % {"number": event.number, "state": _state_label(exc, event),
                               "detail": str(exc)})
         except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, f"{event.number}:{_error_text(exc)}")
+            messages.error(request, f"{event.number}:{_error_text(exc, self.field_labels)}")
         else:
             messages.success(request, text)
-        return redirect(_back(request, reverse(self.back_name)))
+        return redirect(_back(request, reverse(self.back_name) + self.back_query))
 
 
 def _state_label(exc, event) -> str:
@@ -408,6 +487,32 @@ class BulkDispatchView(RolePageMixin, View):
         for failure in failures:
             messages.error(request, failure)
         return redirect(back)
+
+
+class DecideRequestView(EventActionView):
+    """审批: approve or reject the event's pending extension (延期) or suspension (挂账) request.
+
+    The form names the request's ``kind``; the decision action checks role, scope, state,
+    that the request is still pending, and the version the page was drawn with.
+    """
+
+    roles = DECISION_ROLES
+    back_query = "?queue=decisions"
+    field_labels = {**FIELD_LABELS, "remark": gettext_lazy("审批意见"),
+                    "kind": gettext_lazy("申请类型")}
+
+    def run(self, request, event):
+        kind = request.POST.get("kind", "")
+        if kind not in DECISIONS:
+            raise ValidationError({"kind": _("请选择要审批的申请。")})
+        approve = request.POST.get("approve") == "1"
+        _transition, decide = DECISIONS[kind]
+        decide(event, approve=approve, remark=request.POST.get("remark", "").strip(),
+               actor=request.user, expected_version=_version(request))
+        values = {"number": event.number, "kind": RequestKind(kind).label}
+        if approve:
+            return _("已同意事件 %(number)s 的%(kind)s。") % values
+        return _("已驳回事件 %(number)s 的%(kind)s。") % values
 
 
 class ClaimView(EventActionView):
@@ -610,6 +715,7 @@ urlpatterns = [
     path("command/map/events.geojson", CommandGeoJSONView.as_view(), name="command_geojson"),
     path("command/<int:pk>/dispatch/", DispatchView.as_view(), name="command_dispatch"),
     path("command/bulk-dispatch/", BulkDispatchView.as_view(), name="command_bulk_dispatch"),
+    path("command/<int:pk>/decide/", DecideRequestView.as_view(), name="command_decide"),
     path("department/", DepartmentListView.as_view(), name="department"),
     path("department/<int:pk>/claim/", ClaimView.as_view(), name="department_claim"),
     path("department/<int:pk>/complete/", CompleteView.as_view(), name="department_complete"),
