@@ -265,9 +265,15 @@ def browser():
     # database calls: tests ask for their database fixtures before this one.
     if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
         pytest.skip(f"chromium not found at {CHROMIUM}")
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
+    test_connection = connections["default"]
     with sync_playwright() as p:
+        # With Playwright's event loop running in this thread, Django's per-context
+        # connection handler would open a second connection, outside the test's transaction
+        # (SQLite then reports its tables locked): keep the test's own connection.
+        connections["default"] = test_connection
         chromium = p.chromium.launch(
             executable_path=CHROMIUM,
             args=["--headless", "--no-sandbox", "--disable-gpu",
