@@ -2,8 +2,9 @@
 
 A resident reports on the public page; the clerk registers it from the command room, the
 shift leader files it, the dispatcher dispatches it with one click, the department claims
-and completes it, the grid worker verifies it on site and it closes; the detail page's
-timeline then shows every step. A case past its deadline turns red in the command room and
+and completes it, the grid worker verifies it on site and it closes; the resident follows
+the private link from the done page and rates it; the detail page's timeline then shows
+every step. A case past its deadline turns red in the command room and
 its alert reaches the notifications of whoever holds the stage.
 """
 
@@ -43,7 +44,8 @@ def as_person(browser, server_url, username):
     return context, page
 
 
-def resident_reports(browser, server_url, grid) -> str:
+def resident_reports(browser, server_url, grid) -> tuple[str, str]:
+    """The event number and the private tracking link the done page gives the resident."""
     context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
     page = context.new_page()
     page.goto(server_url + "/events/public/report/")
@@ -55,8 +57,9 @@ def resident_reports(browser, server_url, grid) -> str:
     page.locator("button.gg-intake-submit").click()
     page.wait_for_selector("text=提交成功")
     number = re.search(r"E\d{16}", page.content()).group(0)
+    track_url = page.locator(".gg-public-track-link a").get_attribute("href")
     context.close()
-    return number
+    return number, track_url
 
 
 def open_detail(page, server_url, event):
@@ -78,7 +81,8 @@ def act(page, action, fill=None):
 
 
 def test_a_resident_report_goes_round_the_loop(gulou_grid, server_url, browser):
-    number = resident_reports(browser, server_url, gulou_grid)
+    number, track_url = resident_reports(browser, server_url, gulou_grid)
+    assert "/events/public/track/" in track_url
     event = Event.objects.get(number=number)
     assert (event.state, event.grid.code, event.source) == (State.REPORTED, gulou_grid.code,
                                                            "citizen")
@@ -137,16 +141,29 @@ def test_a_resident_report_goes_round_the_loop(gulou_grid, server_url, browser):
     event.refresh_from_db()
     assert event.state == State.CLOSED and event.closed_at is not None
 
-    # The clerk records the resident's rating from the callback; the timeline has it all.
+    # The resident follows the link on their phone, sees it done and rates it.
+    context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(track_url)
+    assert number in page.content() and "已清运建筑垃圾" in page.content()
+    assert "孙志强" not in page.content(), "no staff names on the resident's page"
+    page.locator("input[name=score][value='5']").check()
+    page.fill("#id_comment", "处理及时,谢谢")
+    page.locator("button", has_text="提交评价").click()
+    page.wait_for_load_state()
+    assert page.locator("form.gg-public-evaluate").count() == 0
+    context.close()
+
+    # The clerk opens the case: the timeline has it all.
     context, page = as_person(browser, server_url, "clerk_gulou")
     open_detail(page, server_url, event)
-    act(page, "evaluate", {"[name=evaluate-score]": "5"})
     timeline = page.locator("section[aria-labelledby=gg-event-timeline]").inner_text()
     for label in [*STEPS, "评价"]:
         assert label in timeline, (label, timeline)
-    assert "已清运建筑垃圾" in timeline
-    # People by their real names: the clerk 刘敏, the grid worker 王丽娟.
-    assert "刘敏" in timeline and "王丽娟" in timeline
+    assert "已清运建筑垃圾" in timeline and "处理及时" in timeline
+    # People by their real names: the clerk 刘敏, the grid worker 王丽娟; the resident as
+    # the reporter.
+    assert "刘敏" in timeline and "王丽娟" in timeline and "上报人" in timeline
     page.screenshot(path="/tmp/gridgov-loop-timeline.png", full_page=True)
     context.close()
     event.refresh_from_db()

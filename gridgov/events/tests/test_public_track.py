@@ -141,7 +141,7 @@ def test_page_shows_progress_without_staff_names_or_internal_remarks(gulou_grid,
         assert person.real_name not in html and person.username not in html
     assert "区综合行政执法局" not in html
     assert "13812345678" not in html and "张阿姨" not in html
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert 'href="/events/public/report/"' in html
 
 

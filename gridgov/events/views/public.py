@@ -5,7 +5,7 @@ reads the case's progress as ``public_links.progress`` builds it and, once the c
 closed, rates it once (``actions.evaluate_by_reporter_link``). An unknown secret answers 404
 like a missing page. Evaluations are rate-limited per client address like public reports.
 
-The secret is in the address, so these pages send no Referer onward, are never cached by
+The secret is in the address, so these pages send no Referer to other sites, are never cached by
 shared caches and ask search engines not to index them.
 """
 
@@ -27,8 +27,12 @@ RATE_BUCKET = "public-evaluate"
 
 
 def _private(response):
-    """Keep the secret address out of Referer headers, shared caches and search engines."""
-    response["Referrer-Policy"] = "no-referrer"
+    """Keep the secret address out of Referer headers, shared caches and search engines.
+
+    "same-origin", not "no-referrer": under no-referrer the browser posts the rating form
+    with ``Origin: null``, which Django's CSRF check refuses; same-origin still sends no
+    Referer to any other site."""
+    response["Referrer-Policy"] = "same-origin"
     response["Cache-Control"] = "private, no-store"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
