@@ -110,11 +110,21 @@ def _user_or_none(actor):
 
 def _prepare_attachments(attachments) -> list[dict]:
     """Read, hash and check attachments: ``File``/``UploadedFile`` objects or dicts with
-    ``file`` and optional ``kind``, ``public``, ``name``, ``content_type``."""
+    ``file`` and optional ``kind``, ``public``, ``name``, ``content_type``.
+
+    Plain uploads (a department's completion photos, a grid worker's verification photos)
+    go through ``attachments.prepare`` first, as intake's do: the type is read from the
+    bytes, and a photo gets a public copy without its metadata, which is the one the
+    resident's tracking page may show. Dicts come prepared already (intake)."""
+    from . import attachments as attachment_files
+
+    items = list(attachments or ())
+    uploads = [item for item in items if not isinstance(item, dict)]
+    specs = [dict(item) for item in items if isinstance(item, dict)]
+    specs += [p.as_attachment() for p in attachment_files.prepare(uploads)]
     limit = getattr(settings, "GRIDGOV_MAX_ATTACHMENT_BYTES", DEFAULT_MAX_ATTACHMENT_BYTES)
     out = []
-    for item in attachments or ():
-        spec = dict(item) if isinstance(item, dict) else {"file": item}
+    for spec in specs:
         upload = spec["file"]
         name = spec.get("name") or getattr(upload, "name", "") or "attachment"
         name = str(name).rsplit("/", 1)[-1][:200]

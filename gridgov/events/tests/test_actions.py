@@ -385,18 +385,27 @@ def test_audit_verify_detects_an_edited_step(p):
 
 def test_attachments_are_hashed_into_the_step(p, tmp_path, settings):
     from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from .intake_support import jpeg_with_gps
 
     settings.MEDIA_ROOT = tmp_path
     event = event_in(State.IN_PROGRESS, p)
-    photo = SimpleUploadedFile("after.jpg", b"\xff\xd8\xff fake jpeg", content_type="image/jpeg")
+    photo = SimpleUploadedFile("after.jpg", jpeg_with_gps(), content_type="image/jpeg")
     done = call("complete", event, p, attachments=[photo])
-    attachment = done.attachments.get()
+    attachment = done.attachments.get(public=False)
     rec = AuditRecord.objects.get(chain_key=f"events.event:{event.pk}", seq=attachment.step)
     assert rec.changes["attachments"][1][0]["sha256"] == attachment.sha256
     assert trace.timeline(done)[-1].attachments[0]["intact"]
-    with pytest.raises(ValidationError):
-        call("complete", event_in(State.IN_PROGRESS, p), p, attachments=[
-            SimpleUploadedFile("x.exe", b"MZ", content_type="application/x-msdownload")])
+    # Like an intake photo, a completion photo gets a public copy without its position.
+    public = done.attachments.get(public=True)
+    with Image.open(public.file.open("rb")) as img:
+        assert not img.getexif()
+    for bad in (SimpleUploadedFile("x.exe", b"MZ", content_type="application/x-msdownload"),
+                SimpleUploadedFile("fake.jpg", b"\xff\xd8\xff not a jpeg", "image/jpeg")):
+        with pytest.raises(ValidationError) as info:
+            call("complete", event_in(State.IN_PROGRESS, p), p, attachments=[bad])
+        assert "attachments" in info.value.message_dict
 
 
 def test_timeline_of_steps_without_a_person(p):

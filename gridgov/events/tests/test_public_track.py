@@ -199,6 +199,19 @@ def test_page_shows_only_public_copies_of_photos(gulou_grid):
     assert Client().get(f"{track(token)}photo/{original.pk}/").status_code == 404
 
 
+def test_page_shows_the_departments_completion_photo(gulou_grid, p):
+    """The handler's photo of the fixed street reaches the resident, as its public copy."""
+    _response, event, token = report(gulou_grid, form_token="tok-done-photo")
+    event = drive(event, p, "register", "file", "dispatch", "claim")
+    photo = SimpleUploadedFile("after.jpg", jpeg_with_gps(), content_type="image/jpeg")
+    event = call("complete", event, p, remark="垃圾已清运完毕", attachments=[photo])
+    public = EventAttachment.objects.get(event=event, public=True, step__gt=1)
+    original = EventAttachment.objects.get(event=event, public=False, step=public.step)
+    html = Client().get(track(token)).content.decode()
+    assert f"{track(token)}photo/{public.pk}/" in html
+    assert f"photo/{original.pk}/" not in html
+
+
 def test_merged_report_follows_its_primary(gulou_grid, p):
     _, event, token = report(gulou_grid)
     primary = new_event(p)

@@ -77,14 +77,18 @@ def test_forbidden_action_is_403(client_as, p):
 def test_verify_with_photo(client_as, p, tmp_path, settings):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    from .intake_support import jpeg_with_gps
+
     settings.MEDIA_ROOT = tmp_path
     event = event_in(State.COMPLETED, p)
     response = client_as(p["worker"]).post(f"/events/{event.pk}/act/verify/", {
         "verify-version": event.version, "verify-passed": "1", "verify-remark": "已整改",
-        "verify-attachments": [SimpleUploadedFile("ok.jpg", b"\xff\xd8\xffjpeg",
+        "verify-attachments": [SimpleUploadedFile("ok.jpg", jpeg_with_gps(),
                                                   content_type="image/jpeg")]})
     assert response.status_code == 302
     event.refresh_from_db()
-    assert event.state == State.CLOSED and event.attachments.count() == 1
+    # The original (evidence) and its public copy without metadata.
+    assert event.state == State.CLOSED and event.attachments.count() == 2
+    assert event.attachments.filter(public=True).count() == 1
     page = client_as(p["worker"]).get(f"/events/{event.pk}/").content.decode()
     assert "ok.jpg" in page
