@@ -255,12 +255,35 @@ def _transition(event, action, *, actor, expected_version, changes_fn, remark=""
             if hasattr(value, "_meta"):
                 setattr(current, key, value)
         extra = extra_fn(current) if extra_fn else None
+        lapsed = _lapse_requests(current, from_state)
+        if lapsed:
+            extra = {**(extra or {}), "lapsed_requests": lapsed}
         data = data_fn(current) if data_fn else {}
         _trace(current, action, actor=actor, before=before, from_state=from_state,
                remark=remark, extra=extra, prepared=prepared,
                department=current.department_id or department_before, data=data,
                role=audit_role)
     return current
+
+
+def _lapse_requests(event, from_state) -> list[str]:
+    """Close the pending requests a transition has made moot, in its own transaction.
+
+    An extension or suspension request can be decided only while the case is being handled;
+    once it leaves that stage undecided (completed, returned, suspended on the other request)
+    the request lapses, so no approver is asked to decide what can no longer be decided, and
+    a new request is possible after rework. The kinds that lapsed go into the step's audit
+    record. No query unless the case just left the handling stage.
+    """
+    sources = TRANSITIONS["decide_extension"].sources | TRANSITIONS["decide_suspension"].sources
+    if event.state == from_state or from_state not in sources or event.state in sources:
+        return []
+    pending = EventRequest.objects.filter(event=event, status=RequestStatus.PENDING)
+    kinds = sorted(pending.values_list("kind", flat=True))
+    if kinds:
+        pending.update(status=RequestStatus.LAPSED, decided_at=timezone.now(),
+                       decision_remark=_("事件已离开处置环节,申请自动失效。"))
+    return kinds
 
 
 def _stage(deadline_and_note, *, handle=False) -> dict:

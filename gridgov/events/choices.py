@@ -98,6 +98,9 @@ class RequestStatus(models.TextChoices):
     PENDING = "pending", _("待审批")
     APPROVED = "approved", _("已同意")
     REJECTED = "rejected", _("已驳回")
+    # The case left the stage the request was about (completed, returned, suspended on the
+    # other request) before anyone decided: nothing is left to decide.
+    LAPSED = "lapsed", _("已失效")
 
 
 class DeadlineStatus(models.TextChoices):

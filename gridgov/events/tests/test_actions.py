@@ -420,3 +420,30 @@ def test_timeline_of_steps_without_a_person(p):
     actions.mark_deadline(Event.objects.get(pk=event.pk), kind="overdue")
     alert = trace.timeline(event)[-1]
     assert (alert.action, alert.actor_name, alert.role) == ("overdue", "系统", "系统")
+
+
+def test_undecided_requests_lapse_when_the_case_leaves_handling(p):
+    """Completed while an extension and a suspension wait: both lapse, the step's audit
+    record says so, and after rework the handler may ask again."""
+    from gridgov.events.choices import RequestKind
+
+    event = call("request_extension", event_in(State.IN_PROGRESS, p), p)
+    event = call("request_suspension", event, p)
+    done = call("complete", event, p)
+    requests = EventRequest.objects.filter(event=done)
+    assert sorted(requests.values_list("status", flat=True)) == [RequestStatus.LAPSED] * 2
+    assert all(r.decided_at is not None and r.decision_remark for r in requests)
+    rec = AuditRecord.objects.filter(chain_key=f"events.event:{done.pk}").last()
+    assert rec.changes["lapsed_requests"] == [None, sorted(RequestKind.values)]
+    reworked = call("verify", done, p, passed=False, remark="仍有垃圾")
+    assert reworked.state == State.IN_PROGRESS
+    again = call("request_extension", reworked, p)
+    assert EventRequest.objects.filter(event=again, status=RequestStatus.PENDING).count() == 1
+
+
+def test_moving_within_handling_keeps_requests(p):
+    event = call("request_extension", event_in(State.DISPATCHED, p), p)
+    claimed = call("claim", event, p)
+    assert EventRequest.objects.get(event=claimed).status == RequestStatus.PENDING
+    decided = call("decide_extension", claimed, p)
+    assert EventRequest.objects.get(event=decided).status == RequestStatus.APPROVED

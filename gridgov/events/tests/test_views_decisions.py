@@ -93,9 +93,10 @@ def test_queue_lists_each_pending_request_with_its_details(client_as, p):
 def test_decided_and_undecidable_requests_are_not_listed(client_as, p):
     decided = asking_extension(p)
     call("decide_extension", decided, p)
-    # Returned while its request was pending: the decision could only be refused.
+    # Returned while its request was pending: the request lapsed with the return.
     returned = call("return", asking_extension(p), p)
-    assert returned.state == State.FILED and pending(returned, RequestKind.EXTENSION).exists()
+    assert returned.state == State.FILED
+    assert not pending(returned, RequestKind.EXTENSION).exists()
     still = asking_extension(p)
     response = client_as(p["shift"]).get(COMMAND, DECISIONS)
     assert still.pk in listed(response)
