@@ -218,6 +218,9 @@ GRIDGOV_TILE_ATTRIBUTION = os.environ.get("GRIDGOV_TILE_ATTRIBUTION", "")
 GRIDGOV_TILE_CRS = os.environ.get("GRIDGOV_TILE_CRS", "wgs84")
 # Seconds between checks whether another process changed the areas (point lookup index).
 GRIDGOV_AREA_INDEX_TTL = env_int("GRIDGOV_AREA_INDEX_TTL", 10)
+# Duplicate suggestion for reports not classified yet: radius (metres) and window (hours).
+GRIDGOV_DUPLICATE_RADIUS_M = env_int("GRIDGOV_DUPLICATE_RADIUS_M", 100)
+GRIDGOV_DUPLICATE_WINDOW_HOURS = env_int("GRIDGOV_DUPLICATE_WINDOW_HOURS", 72)
 # Seconds a process keeps a minor class it looked up by code (intake) before asking again.
 GRIDGOV_CATALOG_CACHE_TTL = env_int("GRIDGOV_CATALOG_CACHE_TTL", 10)
 # Notifications: the SMS gateway (a dotted class path; the console backend logs, masked).

@@ -4,7 +4,16 @@ A candidate has the same minor class, lies within the class's ``duplicate_radius
 event (great-circle distance on WGS-84) and was reported within ``duplicate_window_hours``
 of it, and is still live (not merged, voided, not filed or closed). Candidates are ranked by
 a score that weighs text similarity most (cosine of jieba word counts, stop words and
-punctuation dropped), then nearness in space and time. The clerk merges with one action:
+punctuation dropped), then nearness in space and time.
+
+Reports without a class yet (a resident's, a hotline record before the clerk registers it)
+are the most often repeated, so they take part too, by text: an unclassified event is
+compared with live events of any class within ``GRIDGOV_DUPLICATE_RADIUS_M`` and
+``GRIDGOV_DUPLICATE_WINDOW_HOURS``, and a classified event also with unclassified ones within
+its class's radius and window; either way only when the texts are alike (similarity at
+least ``TEXT_THRESHOLD``), since the class no longer vouches for the match.
+
+The clerk merges with one action:
 ``merge(primary, duplicates, actor=...)`` calls ``actions.merge_events``, after which a merged
 event counts once and its reporters follow the primary's progress.
 """
@@ -27,6 +36,8 @@ EARTH_RADIUS_M = 6_371_008.8
 WEIGHT_TEXT, WEIGHT_DISTANCE, WEIGHT_TIME = 0.6, 0.25, 0.15
 DEFAULT_LIMIT = 10
 CLOSED_STATES = (State.MERGED, State.VOID, State.NOT_FILED, State.CLOSED)
+# Without a shared class, texts at least this alike (cosine of word counts) make a match.
+TEXT_THRESHOLD = 0.3
 _STOP = set("的了是在和与及或就也都而且这那有个一么吗呢吧啊呀哦嗯请您我你他她它们")
 _WORD = re.compile(r"\w", re.UNICODE)
 _jieba_lock = threading.Lock()
@@ -72,13 +83,22 @@ class Suggestion:
     score: float
 
 
+def _limits(event) -> tuple[float, float]:
+    """(radius in metres, window in hours) for the event's class, or the defaults."""
+    from django.conf import settings
+
+    if event.category_id is not None:
+        return (float(event.category.duplicate_radius_m),
+                float(event.category.duplicate_window_hours))
+    return (float(getattr(settings, "GRIDGOV_DUPLICATE_RADIUS_M", 100)),
+            float(getattr(settings, "GRIDGOV_DUPLICATE_WINDOW_HOURS", 72)))
+
+
 def suggest(event: Event, *, user=None, limit: int = DEFAULT_LIMIT) -> list[Suggestion]:
     """Likely duplicates of ``event``, best first (only events ``user`` may see, if given)."""
-    category = event.category
-    if category is None or event.state in CLOSED_STATES:
+    if event.state in CLOSED_STATES:
         return []
-    radius = float(category.duplicate_radius_m)
-    window = float(category.duplicate_window_hours)
+    radius, window = _limits(event)
     # A bounding box in degrees first (indexed columns), the exact distance after.
     dlat = radius / 111_320.0
     dlng = radius / (111_320.0 * max(0.01, math.cos(math.radians(event.lat))))
@@ -86,9 +106,12 @@ def suggest(event: Event, *, user=None, limit: int = DEFAULT_LIMIT) -> list[Sugg
 
     span = timedelta(hours=window)
     candidates = Event.objects.all() if user is None else Event.objects.restrict(user)
+    if event.category_id is not None:
+        # Same class, or not classified yet (then the text must match).
+        candidates = candidates.filter(Q(category_id=event.category_id)
+                                       | Q(category__isnull=True))
     candidates = (
         candidates.filter(
-            category_id=event.category_id,
             lng__gte=event.lng - dlng, lng__lte=event.lng + dlng,
             lat__gte=event.lat - dlat, lat__lte=event.lat + dlat,
             created_at__gte=event.created_at - span, created_at__lte=event.created_at + span,
@@ -105,6 +128,9 @@ def suggest(event: Event, *, user=None, limit: int = DEFAULT_LIMIT) -> list[Sugg
             continue
         hours = abs((other.created_at - event.created_at).total_seconds()) / 3600
         text = similarity(event.description, other.description)
+        same_class = event.category_id is not None and other.category_id == event.category_id
+        if not same_class and text < TEXT_THRESHOLD:
+            continue
         score = (WEIGHT_TEXT * text
                  + WEIGHT_DISTANCE * (1 - distance / radius if radius else 1)
                  + WEIGHT_TIME * (1 - hours / window if window else 1))

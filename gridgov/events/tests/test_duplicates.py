@@ -72,7 +72,7 @@ def test_outside_time_window_not_suggested(grid_worker, gulou_grid):
     assert suggest(primary) == []
 
 
-def test_merged_and_uncategorised_events_are_skipped(grid_worker, gulou_grid, intake_clerk):
+def test_merged_events_are_skipped(grid_worker, gulou_grid, intake_clerk):
     here = point_in(gulou_grid)
     primary = report(grid_worker, here, "垃圾堆积")
     dup = report(grid_worker, here, "垃圾堆积")
@@ -81,9 +81,33 @@ def test_merged_and_uncategorised_events_are_skipped(grid_worker, gulou_grid, in
     assert dup.state == State.MERGED and dup.merged_into_id == primary.pk
     assert suggest(primary) == []
     assert suggest(dup) == []
-    loose = intake.report_by_grid_worker(actor=grid_worker, description="垃圾堆积",
-                                         lng=here[0], lat=here[1]).event
-    assert duplicates.suggest(loose) == []
+
+
+def resident(point, text):
+    """A resident's report: no class until the clerk registers it."""
+    event = intake.report_by_resident(description=text, lng=point[0], lat=point[1]).event
+    MINE.add(event.pk)
+    return event
+
+
+def test_unclassified_reports_match_by_text(grid_worker, gulou_grid, settings):
+    """Residents report the same heap before anyone classifies it: alike texts nearby match
+    across the class line both ways; unlike texts, or too far, do not."""
+    settings.GRIDGOV_DUPLICATE_RADIUS_M = 100
+    here = point_in(gulou_grid)
+    first = resident(here, "小区东门垃圾堆积,臭味很大")
+    second = resident(offset(here, metres_east=30), "东门垃圾堆积好几天了,臭味大")
+    unlike = resident(offset(here, metres_north=20), "路灯不亮,晚上很黑")
+    far = resident(offset(here, metres_east=300), "小区东门垃圾堆积,臭味很大")
+    classified = report(grid_worker, offset(here, metres_north=10), "东门垃圾堆积")
+    found = {s.event.pk: s for s in suggest(first)}
+    assert second.pk in found and classified.pk in found
+    assert unlike.pk not in found and far.pk not in found
+    assert all(s.text_similarity >= duplicates.TEXT_THRESHOLD for s in found.values())
+    # The classified report sees the unclassified ones whose text matches.
+    back = {s.event.pk for s in suggest(classified)}
+    assert {first.pk, second.pk} <= back and unlike.pk not in back
+
 
 
 def test_suggestions_respect_the_viewers_scope(grid_worker, grid_worker2, gulou_grid):

@@ -92,3 +92,25 @@ def test_verify_with_photo(client_as, p, tmp_path, settings):
     assert event.attachments.filter(public=True).count() == 1
     page = client_as(p["worker"]).get(f"/events/{event.pk}/").content.decode()
     assert "ok.jpg" in page
+
+
+def test_the_clerk_is_led_to_likely_duplicates(client_as, p, intake_clerk, gulou_grid):
+    """Two residents report the same heap: the clerk's page of either counts the other and
+    links to the merge page; a grid worker's page says nothing about merging."""
+    from gridgov.events import intake
+
+    from .intake_support import offset, point_in
+
+    here = point_in(gulou_grid)
+    first = intake.report_by_resident(description="东门垃圾堆积,臭味很大", lng=here[0],
+                                      lat=here[1]).event
+    there = offset(here, metres_east=20)
+    intake.report_by_resident(description="东门垃圾堆积好几天,臭味大", lng=there[0],
+                              lat=there[1])
+    response = client_as(intake_clerk).get(f"/events/{first.pk}/")
+    assert response.context["likely_duplicates"] >= 1
+    html = response.content.decode()
+    assert f"/events/{first.pk}/duplicates/" in html and "查看并合并" in html
+    worker = client_as(p["worker"]).get(f"/events/{first.pk}/")
+    assert worker.context["likely_duplicates"] is None
+    assert "/duplicates/" not in worker.content.decode()

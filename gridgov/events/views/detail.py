@@ -10,13 +10,25 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views import View
 
+from gridgov.accounts.choices import COMMAND_ROLES
+from gridgov.accounts.scope import get_scope
 from gridgov.core.querysets import VIEW
 from gridgov.core.views import ScopedDetailView
 
-from .. import actions, trace
+from .. import actions, duplicates, trace
 from ..forms import TransitionForm
 from ..models import Event, EventRequest
-from ..workflow import available_actions
+from ..workflow import TRANSITIONS, available_actions
+
+
+def _likely_duplicates(request, event) -> int | None:
+    """How many likely duplicates the command staff could merge into this event (None when
+    the reader cannot merge or the event is past merging), so the page links to them."""
+    scope = get_scope(request.user)
+    if (scope is None or not scope.has_role(*COMMAND_ROLES)
+            or event.state not in TRANSITIONS["merge"].sources):
+        return None
+    return len(duplicates.suggest(event, user=request.user))
 
 
 def _context(request, event, forms_by_action=None) -> dict:
@@ -36,6 +48,7 @@ def _context(request, event, forms_by_action=None) -> dict:
         "attachments": event.attachments.all(),
         "deadline_status": event.deadline_status(),
         "duplicates": event.duplicates.all().only("pk", "number"),
+        "likely_duplicates": _likely_duplicates(request, event),
     }
 
 
