@@ -150,6 +150,9 @@ class EventMachine(RuleBasedStateMachine):
         assert allowed and self._precondition(action), (action, who, self.state)
         new = expected_state(action, self.state, args)
         assert moved.state == new, (action, self.state, moved.state)
+        handling = TRANSITIONS["decide_extension"].sources
+        if self.state in handling and new not in handling:
+            self.pending.clear()  # undecided requests lapse when the case leaves handling
         self.state = new
         self.version += 1
         SEEN.add(new)
