@@ -30,7 +30,8 @@ def command_work(user, scope):
         keys += [("held", _("待审核的群众上报"), worklist.WARN), ("new", _("待受理事件"),
                                                              worklist.WARN)]
     if scope.has_role(Role.SHIFT_LEADER):
-        keys += [("to_file", _("待立案事件"), worklist.WARN)]
+        keys += [("to_file", _("待立案事件"), worklist.WARN),
+                 ("decisions", _("待审批的延期、挂账申请"), worklist.WARN)]
     if scope.has_role(Role.DISPATCHER):
         keys += [("to_dispatch", _("待派遣事件"), worklist.WARN)]
     keys += [("overdue", _("已超期事件"), worklist.DANGER),
