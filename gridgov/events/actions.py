@@ -22,7 +22,7 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -321,6 +321,19 @@ def _next_number(event_id, when) -> str:
     return f"E{timezone.localtime(when):%Y%m%d}{event_id:08d}"
 
 
+def _reserve_event_id() -> int | None:
+    """The next event id from PostgreSQL's sequence (None elsewhere: SQLite has none).
+
+    Ids drawn this way and by a plain INSERT come from the same sequence, so they never
+    collide; a rolled-back report leaves a gap, as a failed INSERT does."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))",
+                       [Event._meta.db_table])
+        return cursor.fetchone()[0]
+
+
 def report_event(*, source, description, lng, lat, crs="wgs84", actor=None, category=None,
                  nature="request", urgency="normal", address="", reporter_name="",
                  reporter_phone="", camera_code="", external_id="", idempotency_key=None,
@@ -379,10 +392,15 @@ def report_event(*, source, description, lng, lat, crs="wgs84", actor=None, cate
         # A savepoint only where an IntegrityError is answered (a concurrent same-key report);
         # any other failure rolls back the caller's whole transaction anyway.
         with transaction.atomic(savepoint=bool(idempotency_key)):
+            # The number embeds the id: on PostgreSQL the id is drawn from its sequence
+            # first, so one INSERT writes both; elsewhere the number follows the INSERT.
+            event.pk = _reserve_event_id()
+            if event.pk is not None:
+                event.number = _next_number(event.pk, now)
             event.save(force_insert=True)
-            # The number embeds the id, known only after the INSERT.
-            event.number = _next_number(event.pk, now)
-            Event.objects.filter(pk=event.pk).update(number=event.number)
+            if event.number != _next_number(event.pk, now):
+                event.number = _next_number(event.pk, now)
+                Event.objects.filter(pk=event.pk).update(number=event.number)
             _trace(event, "report", actor=actor, before=None, from_state="",
                    prepared=prepared, data={"hold_reason": hold_reason or ""},
                    new_chain=True)
