@@ -47,12 +47,11 @@ class OutsideJurisdiction(ValidationError):
 class _Snapshot:
     """One immutable build of the index (swapped whole, so readers never see half a build)."""
 
-    __slots__ = ("tree", "ids", "codes", "rows", "geoms", "revision", "day", "bounds")
+    __slots__ = ("tree", "ids", "rows", "geoms", "revision", "day", "bounds")
 
-    def __init__(self, tree, ids, codes, geoms, revision, day, rows=()):
+    def __init__(self, tree, ids, geoms, revision, day, rows=()):
         self.tree = tree
         self.ids = ids
-        self.codes = codes
         # (id, code, name, level, kind, parent_id) per grid, in the same order as ``ids``.
         self.rows = rows
         self.geoms = geoms
@@ -112,12 +111,11 @@ class AreaIndex:
         )
         geoms = np.array([area_shape(a) for a in rows], dtype=object)
         ids = np.array([a.pk for a in rows], dtype=np.int64)
-        codes = np.array([a.code for a in rows], dtype=object)
         # Prepared polygons answer point-in-polygon from a segment index, not a ring walk.
         shapely.prepare(geoms)
         tree = shapely.STRtree(geoms)
         light = tuple((a.pk, a.code, a.name, a.level, a.kind, a.parent_id) for a in rows)
-        snap = _Snapshot(tree, ids, codes, geoms, revision, day, light)
+        snap = _Snapshot(tree, ids, geoms, revision, day, light)
         self._snap = snap
         self._next_check = time.monotonic() + self._ttl()
         return snap

@@ -397,8 +397,9 @@ def report_event(*, source, description, lng, lat, crs="wgs84", actor=None, cate
             event.pk = _reserve_event_id()
             if event.pk is not None:
                 event.number = _next_number(event.pk, now)
-            event.save(force_insert=True)
-            if event.number != _next_number(event.pk, now):
+                event.save(force_insert=True)
+            else:
+                event.save(force_insert=True)
                 event.number = _next_number(event.pk, now)
                 Event.objects.filter(pk=event.pk).update(number=event.number)
             _trace(event, "report", actor=actor, before=None, from_state="",
