@@ -103,6 +103,24 @@ def _demo_loaded(request, django_db_blocker):
                 _load_demo()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_access_table(request, django_db_blocker, _demo_loaded):
+    """Every test starts from the role → permission table as the database has it: a test
+    that changed it rolled back its rows, but not this process's cache. Read at once, so a
+    query-count guard inside the test counts the same whatever ran before."""
+    from gridgov.core.access import grants
+
+    grants._cached[:] = [None, 0.0]
+    uses_db = request.node.get_closest_marker("django_db") is not None or bool(
+        DB_FIXTURES & set(request.fixturenames)
+    )
+    if uses_db:
+        with django_db_blocker.unblock():
+            grants.table()
+    yield
+    grants._cached[:] = [None, 0.0]
+
+
 # --- areas ----------------------------------------------------------------------------------
 
 

@@ -31,7 +31,7 @@ from . import lockout, totp
 from .api.authentication import hash_key
 from .choices import ADMIN_ROLES, NEEDS_DEPARTMENT, ROLE_AREA_LEVELS, DepartmentKind, Role
 from .models import ApiKey, Assignment, Department, User
-from .scope import forget_scope, get_scope
+from gridgov.core.access import forget_scope, get_scope
 
 DEPARTMENT_FIELDS = ("code", "name", "short_name", "kind", "area", "phone", "is_active")
 USER_FIELDS = ("username", "real_name", "phone", "department", "is_active")

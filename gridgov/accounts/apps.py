@@ -8,7 +8,12 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         from . import signals  # noqa: F401  (login/logout audit)
+        from gridgov.core.access.scope import register_user_scope_builder
+
         from .api import schema  # noqa: F401  (the API key in the OpenAPI schema)
+        from .scope import build_user_scope
+
+        register_user_scope_builder(build_user_scope)
 
         self.register_menu()
 

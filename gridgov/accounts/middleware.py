@@ -16,7 +16,7 @@ OPEN_PREFIXES = (
 
 
 def needs_second_factor(user) -> bool:
-    from .scope import get_scope
+    from gridgov.core.access import get_scope
 
     scope = get_scope(user)
     return bool(scope and scope.is_admin)

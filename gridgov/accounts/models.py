@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from gridgov.core.access import grants
 from gridgov.core.querysets import CHANGE, NOTHING, RestrictedQuerySet
 
 from .choices import DepartmentKind, Role
@@ -95,7 +96,8 @@ class Assignment(models.Model):
     """One role a user holds over one area (a grid, community, street or the district)."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="assignments")
-    role = models.CharField(_("角色"), max_length=30, choices=Role.choices)
+    # A role code of ``core.RoleDefinition`` (roles are data; the action checks it exists).
+    role = models.CharField(_("角色"), max_length=30, db_index=True)
     area = models.ForeignKey(
         "areas.Area", verbose_name=_("区域"), on_delete=models.PROTECT, related_name="assignments"
     )
@@ -111,6 +113,9 @@ class Assignment(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.get_role_display()} · {self.area}"
+
+    def get_role_display(self) -> str:
+        return grants.role_label(self.role)
 
 
 class LoginFailure(models.Model):

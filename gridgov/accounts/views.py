@@ -47,7 +47,7 @@ from .forms import (
 )
 from .middleware import SESSION_FLAG, needs_second_factor
 from .models import AccountLock, ApiKey, Assignment, Department, User
-from .scope import get_scope
+from gridgov.core.access import get_scope
 
 
 def error_text(exc) -> str:

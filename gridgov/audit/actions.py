@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
-from gridgov.accounts.scope import get_scope
+from gridgov.core.access import get_scope
 from gridgov.core.context import current_request_id
 
 from .anchor import day_bounds, local_day, local_tz

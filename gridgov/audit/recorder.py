@@ -62,7 +62,7 @@ def _actor_fields(actor, role):
     actor_id = actor.pk if isinstance(actor.pk, int) else None
     name = getattr(actor, "audit_name", None) or actor.get_username()
     if not role:
-        from gridgov.accounts.scope import get_scope
+        from gridgov.core.access import get_scope
 
         scope = get_scope(actor)
         role = ",".join(sorted(scope.roles)) if scope else ""

@@ -6,7 +6,7 @@ documented in docs/personal-data.md.
 
 from django.conf import settings
 
-from gridgov.accounts.scope import get_scope
+from gridgov.core.access import get_scope
 
 from .choices import (
     DEFAULT_SPECIAL_GROUP_DEPARTMENTS,

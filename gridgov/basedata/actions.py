@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from gridgov.accounts.scope import get_scope
+from gridgov.core.access import get_scope
 from gridgov.areas.index import lookup_point
 from gridgov.areas.models import Area
 from gridgov.audit.recorder import diff, jsonable, record

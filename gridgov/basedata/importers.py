@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gridgov.accounts.scope import get_scope
+from gridgov.core.access import get_scope
 from gridgov.areas.index import get_index
 from gridgov.areas.models import Area
 from gridgov.audit.recorder import record

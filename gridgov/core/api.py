@@ -1,4 +1,4 @@
-"""API building blocks: the scoped base viewset and the error shape.
+"""API building blocks: the scoped base viewsets, ``ActionViewSet`` and the error shape.
 
 Errors are ``{"errors": [{"field": ..., "code": ..., "message": ...}]}`` with HTTP 400 for bad
 input, so a client always learns which field was wrong and why.
@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, viewsets
+from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .querysets import CHANGE, VIEW
@@ -63,3 +64,57 @@ class ScopedViewSetMixin:
 
 class ScopedReadOnlyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     pass
+
+
+class ActionViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
+    """A viewset whose writes are: input, then the action, then the output.
+
+    - the input is validated by ``input_serializer_class`` (bad input: 400 with the field and
+      the reason, in the shared error shape);
+    - the action is a verb of the app's ``actions`` module; it checks the permission and the
+      scope itself and raises ``ValidationError`` / ``PermissionDenied`` (400 / 403 here);
+    - the output is ``serializer_class`` of what the action returned.
+
+    Set ``create_action = staticmethod(actions.collect_x)`` (called as
+    ``create_action(**data, actor=user)``) and/or ``update_action`` (called as
+    ``update_action(instance, **data, actor=user)``); for anything else call ``self.run()``
+    from an ``@action`` method.
+    """
+
+    input_serializer_class = None
+    update_input_serializer_class = None
+    create_action = None
+    update_action = None
+
+    def get_input_serializer(self, *, partial=False, **kwargs):
+        cls = (self.update_input_serializer_class if partial and self.update_input_serializer_class
+               else self.input_serializer_class)
+        return cls(data=self.request.data, partial=partial,
+                   context=self.get_serializer_context(), **kwargs)
+
+    def read_input(self, *, partial=False) -> dict:
+        serializer = self.get_input_serializer(partial=partial)
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+
+    def respond(self, obj, *, status=200, serializer_class=None):
+        cls = serializer_class or self.get_serializer_class()
+        return Response(cls(obj, context=self.get_serializer_context()).data, status=status)
+
+    def run(self, call, *, status=200, partial=False, serializer_class=None):
+        """Validate the input, call ``call(data)`` (the action) and answer with its result."""
+        data = self.read_input(partial=partial) if self.input_serializer_class else {}
+        return self.respond(call(data), status=status, serializer_class=serializer_class)
+
+    def create(self, request, *args, **kwargs):
+        if self.create_action is None:
+            raise exceptions.MethodNotAllowed(request.method)
+        return self.run(lambda data: self.create_action(**data, actor=request.user),
+                        status=201)
+
+    def partial_update(self, request, *args, **kwargs):
+        if self.update_action is None:
+            raise exceptions.MethodNotAllowed(request.method)
+        instance = self.get_object()
+        return self.run(lambda data: self.update_action(instance, **data, actor=request.user),
+                        partial=True)

@@ -1,9 +1,9 @@
-"""Models shared by every app: the administrator-maintained working-day calendar."""
+"""Models shared by every app: the working-day calendar, permissions and roles."""
 
 from django.db import models
-from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
+
+from .querysets import CHANGE, NOTHING, RestrictedQuerySet
 
 
 class CalendarDay(models.Model):
@@ -29,8 +29,87 @@ class CalendarDay(models.Model):
         return f"{self.date:%Y-%m-%d} {'工作日' if self.is_workday else '休息日'}"
 
 
-@receiver([post_save, post_delete], sender=CalendarDay)
-def _calendar_changed(sender, **kwargs):
-    from . import workdays
+class PermissionQuerySet(RestrictedQuerySet):
+    pass
 
-    workdays.invalidate()
+
+class Permission(models.Model):
+    """Something the code checks before it lets a principal act (``events.dispatch``).
+
+    Rows are created from the apps' ``permissions.py`` declarations after every migration
+    (``gridgov.core.access.grants.sync``); which roles hold them is the administrator's data.
+    A permission the code no longer declares is kept, marked ``is_declared=False``, so old
+    grants stay readable in the audit trail.
+    """
+
+    code = models.CharField(_("编码"), max_length=80, unique=True)
+    label = models.CharField(_("名称"), max_length=100)
+    description = models.TextField(_("说明"), blank=True)
+    is_declared = models.BooleanField(_("代码中仍在使用"), default=True)
+
+    objects = PermissionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("权限")
+        verbose_name_plural = _("权限")
+
+    def __str__(self):
+        return f"{self.label} ({self.code})"
+
+    @property
+    def app(self) -> str:
+        return self.code.split(".", 1)[0]
+
+    @classmethod
+    def restrict_q(cls, scope, action):
+        # Everyone signed in may read what a permission means; only the role editors change.
+        if action == CHANGE:
+            return None if scope.can("core.manage_roles") else NOTHING
+        return None
+
+
+class RoleDefinitionQuerySet(RestrictedQuerySet):
+    pass
+
+
+class RoleDefinition(models.Model):
+    """A role people are assigned in an area, and the permissions it grants.
+
+    The built-in roles (grid worker … audit administrator) are created from the code's
+    declarations; administrators add their own (for example 考核员, an assessor reading every
+    department's results) and choose their permissions, with no code change.
+    """
+
+    code = models.SlugField(_("编码"), max_length=30, unique=True)
+    name = models.CharField(_("名称"), max_length=50, unique=True)
+    description = models.TextField(_("说明"), blank=True)
+    # Area levels the role may be held at ([]: any).
+    area_levels = models.JSONField(_("可任职区域层级"), default=list, blank=True)
+    department_bound = models.BooleanField(_("须属部门"), default=False)
+    admin_duty = models.BooleanField(_("三员职责"), default=False)
+    builtin = models.BooleanField(_("内置"), default=False)
+    # Pseudo-roles (API clients) are held by keys, never assigned to a person.
+    assignable = models.BooleanField(_("可分配给人员"), default=True)
+    is_active = models.BooleanField(_("启用"), default=True)
+    order = models.PositiveIntegerField(_("排序"), default=100)
+    permissions = models.ManyToManyField(
+        Permission, verbose_name=_("权限"), related_name="roles", blank=True,
+    )
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = RoleDefinitionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "code"]
+        verbose_name = _("角色")
+        verbose_name_plural = _("角色")
+
+    def __str__(self):
+        return self.name
+
+    @classmethod
+    def restrict_q(cls, scope, action):
+        if action == CHANGE:
+            return None if scope.can("core.manage_roles") else NOTHING
+        return None

@@ -9,6 +9,8 @@ so it answers 404 exactly like a missing one.
 from django.db import models
 from django.db.models import Q
 
+from .access.scope import get_scope
+
 VIEW = "view"
 CHANGE = "change"
 ACTIONS = (VIEW, CHANGE)
@@ -20,8 +22,6 @@ class RestrictedQuerySet(models.QuerySet):
     """A queryset that can be narrowed to what a user may see or change."""
 
     def restrict(self, user, action: str = VIEW):
-        from gridgov.accounts.scope import get_scope
-
         if action not in ACTIONS:
             raise ValueError(f"unknown action {action!r}; expected one of {ACTIONS}")
         scope = get_scope(user)

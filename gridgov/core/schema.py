@@ -9,6 +9,10 @@ more; this hook only fills in what is missing, so clients (and the schemathesis 
 rely on the schema listing every status code the API really returns.
 """
 
+from drf_spectacular.openapi import AutoSchema
+
+from .access.drf import PUBLIC, permissions_for
+
 ERROR_LIST = "ErrorList"
 ERROR_LIST_SCHEMA = {
     "type": "object",
@@ -58,3 +62,24 @@ def add_error_responses(result, generator, request, public):
                     "content": {"application/json": {"schema": ref}},
                 })
     return result
+
+
+class PermissionAutoSchema(AutoSchema):
+    """drf-spectacular's schema, with each operation's required permission written in
+    (``x-permissions`` and a line of the description), from ``gridgov.core.access.drf``."""
+
+    def get_operation(self, *args, **kwargs):
+        operation = super().get_operation(*args, **kwargs)
+        if operation is None:
+            return None
+        needed = permissions_for(self.view, self.method)
+        operation["x-permissions"] = list(needed)
+        if PUBLIC in needed:
+            line = "权限:公开,无需登录。"
+        elif needed:
+            line = "权限:" + " 或 ".join(f"`{code}`" for code in needed)
+        else:
+            line = "权限:任何已登录的人员(数据范围另行限定)。"
+        description = operation.get("description", "")
+        operation["description"] = f"{description}\n\n{line}" if description else line
+        return operation

@@ -1,9 +1,45 @@
-"""Base page views that read through the scope chokepoint."""
+"""Base page views: the permission gate, reads through the scope chokepoint, and
+``ActionView`` for buttons that call one action."""
 
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.views.generic import DetailView, ListView
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect, resolve_url
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.generic import DetailView, ListView, View
 
-from .querysets import VIEW
+from .access import get_scope
+from .access.registry import check_declared
+from .querysets import CHANGE, VIEW
+
+
+class PermissionRequiredMixin(LoginRequiredMixin):
+    """Open the page only to principals holding ``permission`` (any of them, when a tuple).
+
+    Anonymous visitors go to the sign-in page; a signed-in principal without the permission
+    gets 403. The resolved scope is kept on ``self.scope`` for the view.
+    """
+
+    permission: str | tuple = ()
+
+    def required_permissions(self) -> tuple:
+        perms = self.permission
+        return (perms,) if isinstance(perms, str) else tuple(perms)
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        perms = self.required_permissions()
+        for code in perms:
+            check_declared(code)
+        scope = get_scope(request.user)
+        if scope is None or (perms and not scope.can(*perms)):
+            raise PermissionDenied(_("您的角色无权访问此页面。"))
+        self.scope = scope
+        return super().dispatch(request, *args, **kwargs)
 
 
 class ScopedQuerysetMixin(LoginRequiredMixin):
@@ -22,3 +58,57 @@ class ScopedListView(ScopedQuerysetMixin, ListView):
 
 class ScopedDetailView(ScopedQuerysetMixin, DetailView):
     pass
+
+
+class ActionView(PermissionRequiredMixin, View):
+    """A page button: POST only; input, then the action, then back with a message.
+
+    ``run(request, *args, **kwargs)`` calls one action and returns the success message; a
+    ``ValidationError`` or ``PermissionDenied`` from it becomes an error message, and the
+    person goes back to ``back_url()`` (a safe ``next`` or ``success_url``) either way. An
+    object a subclass reads with ``get_object()`` comes through ``restrict(user, "change")``,
+    so one outside scope answers 404.
+    """
+
+    model = None
+    scope_action = CHANGE
+    success_url = "/"
+
+    def get(self, request, *args, **kwargs):
+        return HttpResponseNotAllowed(["POST"])
+
+    def get_object(self, **lookup):
+        queryset = self.model.objects.restrict(self.request.user, self.scope_action)
+        return get_object_or_404(queryset, **(lookup or {"pk": self.kwargs["pk"]}))
+
+    def run(self, request, *args, **kwargs) -> str:
+        raise NotImplementedError("ActionView subclasses call one action in run()")
+
+    def post(self, request, *args, **kwargs):
+        try:
+            text = self.run(request, *args, **kwargs)
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, error_text(exc))
+        else:
+            if text:
+                messages.success(request, text)
+        return redirect(self.back_url(request, *args, **kwargs))
+
+    def back_url(self, request, *args, **kwargs) -> str:
+        return safe_next(request, self.success_url)
+
+
+def error_text(exc) -> str:
+    """One line for a message banner from a ValidationError or PermissionDenied."""
+    if isinstance(exc, ValidationError):
+        return ";".join(str(m) for m in exc.messages)
+    return str(exc) or _("您无权执行此操作。")
+
+
+def safe_next(request, default=None) -> str:
+    """The ``next`` URL of the request when it is on this site, else ``default``."""
+    url = request.POST.get("next") or request.GET.get("next") or ""
+    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()},
+                                               require_https=request.is_secure()):
+        return url
+    return default or resolve_url(settings.LOGIN_REDIRECT_URL)

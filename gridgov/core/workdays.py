@@ -243,7 +243,7 @@ def set_calendar_day(day: dt.date, *, is_workday: bool, note: str = "", actor):
     from django.db import transaction
 
     from gridgov.accounts.choices import Role
-    from gridgov.accounts.scope import get_scope
+    from gridgov.core.access import get_scope
     from gridgov.audit.recorder import record, snapshot
 
     from .models import CalendarDay

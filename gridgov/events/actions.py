@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from gridgov.accounts.actions import mask_phone
 from gridgov.accounts.choices import Role
 from gridgov.accounts.models import Department
-from gridgov.accounts.scope import get_scope
+from gridgov.core.access import get_scope
 from gridgov.areas.index import lookup_grid
 from gridgov.audit.recorder import diff, record, snapshot
 

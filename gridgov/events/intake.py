@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 
 from gridgov.accounts.actions import mask_phone
 from gridgov.accounts.choices import COMMAND_ROLES, DEPARTMENT_ROLES, GRID_ROLES, Role
-from gridgov.accounts.scope import get_scope
+from gridgov.core.access import get_scope
 from gridgov.areas.datum import to_wgs84
 
 from . import attachments as attachment_files

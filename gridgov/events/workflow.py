@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.accounts.choices import DEPARTMENT_ROLES, GRID_ROLES, Role
-from gridgov.accounts.scope import get_scope
+from gridgov.core.access import get_scope
 
 from .choices import LEVEL_ORDER, RequestKind, RequestStatus, State
 

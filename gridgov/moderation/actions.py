@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov.accounts.choices import Role
-from gridgov.accounts.scope import get_scope
+from gridgov.core.access import get_scope
 from gridgov.audit.recorder import record, snapshot
 
 from . import matcher

@@ -2,7 +2,7 @@
 
 from gridgov.accounts.choices import Role
 from gridgov.accounts.models import User
-from gridgov.accounts.scope import CODE_LENGTHS
+from gridgov.core.access.scope import CODE_LENGTHS
 
 
 def area_prefixes(code: str) -> list[str]:

@@ -12,7 +12,7 @@ from django.views import View
 from django.views.generic import FormView
 
 from gridgov.accounts.choices import DEPARTMENT_ROLES, Role
-from gridgov.accounts.scope import get_scope
+from gridgov.core.access import get_scope
 from gridgov.accounts.views import RoleRequiredMixin, error_text
 from gridgov.core.querysets import CHANGE
 from gridgov.core.views import ScopedDetailView, ScopedListView

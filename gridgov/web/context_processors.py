@@ -34,7 +34,7 @@ def area_label(scope) -> str:
 
 
 def shell(request):
-    from gridgov.accounts.scope import get_scope
+    from gridgov.core.access import get_scope
 
     user = getattr(request, "user", None)
     scope = get_scope(user) if user is not None else None

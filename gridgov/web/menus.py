@@ -23,13 +23,17 @@ class MenuItem:
     key: str
     label: str
     url_names: tuple[str, ...]  # first name that resolves wins
-    roles: frozenset | None = EVERYONE
+    roles: frozenset | None = EVERYONE  # TRANSITIONAL (issue 8): use ``permission``
     order: int = 100
     exact: bool = False  # highlight only on the exact path (the home page)
+    permission: str | tuple | None = None  # any of these (None: everyone signed in)
 
     def visible_to(self, scope) -> bool:
         if scope is None:
             return False
+        if self.permission:
+            perms = (self.permission,) if isinstance(self.permission, str) else self.permission
+            return scope.can(*perms)
         if self.roles is None:
             return True
         return scope.has_role(*self.roles)

@@ -13,7 +13,7 @@ from django.views.generic import TemplateView
 
 from gridgov.accounts.choices import GRID_ROLES, Role
 from gridgov.accounts.models import Assignment
-from gridgov.accounts.scope import get_scope
+from gridgov.core.access import get_scope
 from gridgov.areas.choices import CODE_LENGTH, Kind, Level
 from gridgov.areas.models import Area
 

@@ -55,19 +55,28 @@ Provider = Callable[..., Iterable[WorkItem]]
 @dataclass(frozen=True)
 class _Registered:
     key: str
-    roles: frozenset | None
+    roles: frozenset | None  # TRANSITIONAL (issue 8): use ``permission``
     order: int
     func: Provider
+    permission: tuple = ()
+
+    def serves(self, scope) -> bool:
+        if self.permission:
+            return scope.can(*self.permission)
+        return self.roles is None or bool(scope.roles & self.roles)
 
 
 _PROVIDERS: dict[str, _Registered] = {}
 
 
-def register(key: str, *, roles=None, order: int = 100):
-    """Register a waiting-work provider for principals holding any of ``roles`` (None: all)."""
+def register(key: str, *, roles=None, permission=None, order: int = 100):
+    """Register a waiting-work provider for principals holding ``permission`` (any of them,
+    for a tuple; None: everyone signed in)."""
+    perms = (permission,) if isinstance(permission, str) else tuple(permission or ())
 
     def decorate(func: Provider) -> Provider:
-        _PROVIDERS[key] = _Registered(key, frozenset(roles) if roles else None, order, func)
+        _PROVIDERS[key] = _Registered(key, frozenset(roles) if roles else None, order, func,
+                                      perms)
         return func
 
     return decorate
@@ -80,7 +89,7 @@ def unregister(key: str) -> None:
 def providers_for(scope) -> list[_Registered]:
     if scope is None:
         return []
-    chosen = [p for p in _PROVIDERS.values() if p.roles is None or scope.roles & p.roles]
+    chosen = [p for p in _PROVIDERS.values() if p.serves(scope)]
     return sorted(chosen, key=lambda p: (p.order, p.key))
 
 
@@ -275,7 +284,7 @@ def grids_without_worker(user, scope):
     from gridgov.areas.choices import Level
     from gridgov.areas.models import Area
 
-    codes = scope.codes_for(Role.GRID_CHIEF, Role.GRID_INSTRUCTOR)
+    codes = scope.codes_for(roles=(Role.GRID_CHIEF, Role.GRID_INSTRUCTOR))
     rows = list(
         Area.objects.restrict(user)
         .current()

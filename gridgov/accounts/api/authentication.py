@@ -5,9 +5,11 @@ import hashlib
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 
-from gridgov.accounts.scope import Scope
+from gridgov.accounts.scope import scope_from
+from gridgov.core.access import Scope
 
 HEADER_PREFIX = "api-key"
+API_CLIENT_ROLE = "api_client"
 KEY_FIELDS = (
     "id", "department_id", "name", "prefix", "revoked_at", "last_used_at",
     "department__id", "department__code", "department__name", "department__short_name",
@@ -49,13 +51,11 @@ class ApiClient:
         return f"{self.department} (API {self.api_key.prefix})"
 
     def build_scope(self) -> Scope:
-        return Scope(
-            user_id=None,
-            roles=frozenset(),
-            role_areas=(("api_client", self.department.area.code),),
-            department_id=self.department_id,
-            is_api_client=True,
-        )
+        # Keys hold the "api_client" role over their department's area: what they may do
+        # is that role's row of the permission table.
+        return scope_from(user_id=None, role_areas=((API_CLIENT_ROLE, self.department.area.code),),
+                          department_id=self.department_id, is_api_client=True,
+                          principal=self)
 
 
 def key_from_request(request) -> str:

@@ -18,7 +18,7 @@ from ..choices import Role
 from ..filtersets import DepartmentFilterSet
 from ..middleware import SESSION_FLAG, needs_second_factor
 from ..models import ApiKey, Department
-from ..scope import get_scope
+from gridgov.core.access import get_scope
 from .serializers import (
     ApiKeyCreateSerializer,
     ApiKeyIssuedSerializer,

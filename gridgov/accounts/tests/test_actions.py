@@ -281,7 +281,7 @@ def test_last_security_administrator_cannot_be_revoked(make_user, district):
 
 
 def test_assignment_changes_scope_at_once(make_user, sec_admin, gulou_grid, gulou_street):
-    from gridgov.accounts.scope import get_scope
+    from gridgov.core.access import get_scope
 
     person = make_user("t_scope", Role.GRID_WORKER, gulou_grid)
     assert get_scope(person).roles == {"grid_worker"}

@@ -210,7 +210,7 @@ def test_key_lookup_reads_one_row_and_no_outline(zhifa, sys_admin, rf,
     """Authentication is one narrow query: the department's area comes without its outline
     (large JSON, which once cost more than the rest of an API request)."""
     from gridgov.accounts.api.authentication import ApiKeyAuthentication
-    from gridgov.accounts.scope import get_scope
+    from gridgov.core.access import get_scope
 
     _key, raw = actions.issue_api_key(zhifa, name="窄查询", actor=sys_admin)
     ApiKey.objects.filter(pk=_key.pk).update(last_used_at=timezone.now())

@@ -6,7 +6,7 @@ from django.contrib.auth.models import AnonymousUser
 from gridgov.accounts import actions
 from gridgov.accounts.api.authentication import ApiClient
 from gridgov.accounts.models import ApiKey, Department, User
-from gridgov.accounts.scope import Scope, get_scope
+from gridgov.core.access import Scope, get_scope
 
 pytestmark = pytest.mark.django_db
 

@@ -3,7 +3,7 @@
 from django.http import Http404
 from rest_framework import viewsets
 
-from gridgov.accounts.scope import get_scope
+from gridgov.core.access import get_scope
 from gridgov.core.api import ScopedViewSetMixin
 
 from ..filtersets import AuditRecordFilterSet

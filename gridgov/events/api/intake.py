@@ -24,7 +24,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from gridgov.accounts.choices import COMMAND_ROLES, DEPARTMENT_ROLES, GRID_ROLES, Role
-from gridgov.accounts.scope import get_scope
+from gridgov.core.access import get_scope
 
 from .. import duplicates, hotline, intake
 from ..choices import Nature, Source, Urgency

@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from gridgov.accounts.scope import get_scope
+from gridgov.core.access import get_scope
 from gridgov.audit.models import AuditRecord
 from gridgov.demo.users import GULOU_GRID
 from gridgov.events import actions, trace

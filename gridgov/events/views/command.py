@@ -34,7 +34,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from gridgov.accounts.choices import COMMAND_ROLES, GRID_ROLES, Role
-from gridgov.accounts.scope import get_scope
+from gridgov.core.access import get_scope
 from gridgov.areas.datum import from_wgs84
 from gridgov.areas.models import Area
 

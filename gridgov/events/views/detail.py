@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from gridgov.accounts.choices import COMMAND_ROLES
-from gridgov.accounts.scope import get_scope
+from gridgov.core.access import get_scope
 from gridgov.core.querysets import VIEW
 from gridgov.core.views import ScopedDetailView
 

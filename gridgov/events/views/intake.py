@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from gridgov.accounts.choices import COMMAND_ROLES, GRID_ROLES, Role
-from gridgov.accounts.scope import get_scope
+from gridgov.core.access import get_scope
 from gridgov.core.context import current_client_ip
 
 from .. import duplicates, hotline, intake

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from gridgov.accounts.scope import get_scope
+from gridgov.core.access import get_scope
 from gridgov.sharing import actions
 from gridgov.sharing.models import ShareRequest
 from gridgov.sharing.worklist import disputes_to_resolve, requests_to_answer
