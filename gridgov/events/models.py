@@ -462,6 +462,12 @@ class EventStep(models.Model):
         related_name="+", db_constraint=False,
     )
     at = models.DateTimeField(_("时间"))
+    # For assessment and dashboards, without reading audit JSON: where the event was, the
+    # deadline of the stage this step ended (the one in force before the step), and whether
+    # the step came in time (None: the stage had no deadline).
+    area_code = models.CharField(_("区域编码"), max_length=15, blank=True, db_index=True)
+    stage_deadline = models.DateTimeField(_("环节时限"), null=True, blank=True)
+    deadline_met = models.BooleanField(_("按时"), null=True, blank=True)
 
     objects = RestrictedQuerySet.as_manager()
 
