@@ -6,8 +6,9 @@ API key, and sends N reports to ``POST /api/events/report/`` at concurrency C (k
 connections, one per client thread): full intake, i.e. validation, grid lookup, deadline on
 the working-day calendar, audit record, trace step. Beside it, on the same server, N requests
 to the floor endpoint ``POST /events/benchmark/floor/`` (same authentication and parsing, then
-one bare INSERT; only with ``GRIDGOV_BENCHMARK_ENDPOINTS``). Prints events/s, p50 and p99 for
-both and the ratio (goal: intake >= 0.5 of the floor, p99 < 150 ms at C=16 on PostgreSQL).
+one bare INSERT; served only by the benchmark's URL configuration, under
+``DJANGO_SETTINGS_MODULE=gridgov.events.tests.settings_benchmark``). Prints events/s, p50 and
+p99 for both and the ratio (goal: intake >= 0.5 of the floor, p99 < 150 ms at C=16 on PostgreSQL).
 
 Then the full loop of one event, report → close, in HTTP requests and database queries per
 step, driven in-process with Django's test client against the same database.
@@ -34,6 +35,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# Production settings plus the floor endpoint's URL configuration.
+SETTINGS = "gridgov.events.tests.settings_benchmark"
 sys.path.insert(0, str(ROOT))
 
 
@@ -57,7 +60,8 @@ def parse_args():
 def prepare_database(args) -> dict:
     """Environment for this process and the server: a fresh database and data directory."""
     tmp = tempfile.mkdtemp(prefix="gridgov-intake-")
-    env = {"GRIDGOV_DATA_DIR": tmp, "GRIDGOV_BENCHMARK_ENDPOINTS": "1",
+    # The floor endpoint lives in a test-only URL configuration, never in production's.
+    env = {"GRIDGOV_DATA_DIR": tmp, "DJANGO_SETTINGS_MODULE": SETTINGS,
            "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver", "LOG_LEVEL": "ERROR",
            "GRIDGOV_SMS_BACKEND": "gridgov.notifications.backends.NullSMSBackend"}
     if args.postgres:
@@ -76,7 +80,7 @@ def prepare_database(args) -> dict:
 
 
 def setup_django():
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gridgov.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS)
     import django
 
     django.setup()

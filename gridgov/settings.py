@@ -61,9 +61,9 @@ INSTALLED_APPS = [
     "gridgov.notifications",
     "gridgov.moderation",
     "gridgov.events",
-    "gridgov.open311",
     "gridgov.basedata",
     "gridgov.sharing",
+    "gridgov.protocols",
     "gridgov.web",
 ]
 
@@ -78,6 +78,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "gridgov.accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After authentication and CSRF: a retried write answers with its first result.
+    "gridgov.core.middleware.IdempotencyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -226,8 +228,8 @@ GRIDGOV_CATALOG_CACHE_TTL = env_int("GRIDGOV_CATALOG_CACHE_TTL", 10)
 # Notifications: the SMS gateway (a dotted class path; the console backend logs, masked).
 GRIDGOV_SMS_BACKEND = os.environ.get(
     "GRIDGOV_SMS_BACKEND", "gridgov.notifications.backends.ConsoleSMSBackend")
-# benchmarks/intake.py's floor endpoint (a bare insert); never on in production.
-GRIDGOV_BENCHMARK_ENDPOINTS = env_bool("GRIDGOV_BENCHMARK_ENDPOINTS", False)
+# Seconds a process keeps the role → permission table before reading it again.
+GRIDGOV_ACCESS_CACHE_TTL = env_int("GRIDGOV_ACCESS_CACHE_TTL", 10)
 
 # --- Background jobs ------------------------------------------------------------------------
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
@@ -239,17 +241,25 @@ CELERY_BEAT_SCHEDULE = {
                            "schedule": 3600.0},
     "events-scan-deadlines": {"task": "gridgov.events.tasks.scan_deadlines",
                               "schedule": 300.0},
+    "core-purge-idempotency": {"task": "gridgov.core.tasks.purge_idempotency_records",
+                               "schedule": 3600.0},
 }
 
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "gridgov.accounts.api.authentication.ApiKeyAuthentication",
+        "gridgov.accounts.api.device_auth.DeviceTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["gridgov.core.access.drf.RequirePermission"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        # ?updated_since= on every list whose model has updated_at (delta sync).
+        "gridgov.core.filters.UpdatedSinceFilter",
+    ],
+    # Limit/offset as before, plus ?cursor= keyset paging.
+    "DEFAULT_PAGINATION_CLASS": "gridgov.core.pagination.GridGovPagination",
     "PAGE_SIZE": 100,
     "DEFAULT_SCHEMA_CLASS": "gridgov.core.schema.PermissionAutoSchema",
     "EXCEPTION_HANDLER": "gridgov.core.api.exception_handler",
@@ -270,6 +280,8 @@ SPECTACULAR_SETTINGS = {
     # Document the 400/401/403/404 error answers every endpoint can give (gridgov.core.schema).
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
+        # Before the error answers: the header it adds makes every write answer 400 too.
+        "gridgov.core.idempotency.add_idempotency_header",
         "gridgov.core.schema.add_error_responses",
     ],
 }

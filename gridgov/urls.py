@@ -8,7 +8,6 @@ api_patterns = [
     path("", include("gridgov.areas.api.urls")),
     path("", include("gridgov.audit.api.urls")),
     path("", include("gridgov.notifications.api.urls")),
-    path("", include("gridgov.moderation.api.urls")),
     path("", include("gridgov.events.api.urls")),
     path("", include("gridgov.basedata.api.urls")),
     path("", include("gridgov.sharing.api.urls")),
@@ -24,12 +23,12 @@ urlpatterns = [
     path("notifications/", include("gridgov.notifications.urls")),
     path("moderation/", include("gridgov.moderation.urls")),
     path("events/", include("gridgov.events.urls")),
-    path("open311/", include("gridgov.open311.urls")),
+    path("open311/", include("gridgov.protocols.open311.urls")),
     path("basedata/", include("gridgov.basedata.urls")),
     path("sharing/", include("gridgov.sharing.urls")),
     # CKAN-compatible Action API: both of CKAN's own mount points.
-    path("api/3/action/", include("gridgov.sharing.ckan_urls")),
-    path("api/action/", include("gridgov.sharing.ckan_urls")),
+    path("api/3/action/", include("gridgov.protocols.ckan.urls")),
+    path("api/action/", include("gridgov.protocols.ckan.urls")),
     path("api/", include(api_patterns)),
     path("", include("gridgov.web.urls")),
 ]

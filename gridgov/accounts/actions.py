@@ -3,14 +3,18 @@
 Every action checks its actor, validates, writes and audits in one transaction. ``actor=None``
 means a system loader (the demo, an import or set-up command) and is recorded as "system".
 
-Separation of duties (等保 "三员", docs/architecture.md):
+Each action requires a permission (``accounts/permissions.py``); by default the separation
+of duties (等保 "三员", docs/architecture.md) is:
 
-- the system administrator creates departments, users and API keys and deactivates users;
+- the system administrator creates departments, users and API keys and deactivates users
+  (``accounts.manage_departments``, ``accounts.manage_users``, ``accounts.manage_api_keys``);
 - the security administrator assigns and revokes roles, unlocks accounts, resets second
-  factors;
+  factors (``accounts.assign_roles``, ``accounts.manage_locks``,
+  ``accounts.reset_second_factor``);
 - the audit administrator only reads the audit log (no action here);
-- a person holds at most one of the three administrator roles and no other role beside it,
-  and no administrator acts on their own roles, second factor or account state.
+- a person holds at most one administrator duty role (``admin_duty`` in the role table) and
+  no other role beside it, and no administrator acts on their own roles, second factor or
+  account state.
 
 Passwords, TOTP secrets and raw API keys never reach the audit record.
 """
@@ -26,12 +30,14 @@ from django.utils.translation import gettext as _
 
 from gridgov.areas.choices import Level
 from gridgov.audit.recorder import record, snapshot
+from gridgov.core.access import forget_scope, get_scope, grants, require
+from gridgov.core.models import RoleDefinition
+from gridgov.core.personal_data import mask_phone
 
 from . import lockout, totp
 from .api.authentication import hash_key
-from .choices import ADMIN_ROLES, NEEDS_DEPARTMENT, ROLE_AREA_LEVELS, DepartmentKind, Role
+from .choices import DepartmentKind
 from .models import ApiKey, Assignment, Department, User
-from gridgov.core.access import forget_scope, get_scope
 
 DEPARTMENT_FIELDS = ("code", "name", "short_name", "kind", "area", "phone", "is_active")
 USER_FIELDS = ("username", "real_name", "phone", "department", "is_active")
@@ -47,24 +53,11 @@ API_KEY_PREFIX = "gg_"
 # --- helpers --------------------------------------------------------------------------------
 
 
-def mask_phone(phone: str) -> str:
-    """138****5678: a mobile number as shown to anyone but its owner (PIPL, minimum necessary)."""
-    phone = phone or ""
-    if len(phone) < 7:
-        return "*" * len(phone)
-    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
-
-
-def _require(actor, *roles, allow_system=True):
-    """Let the actor through when it holds one of ``roles`` (or is the system loader)."""
-    if actor is None:
-        if allow_system:
-            return None
-        raise PermissionDenied(_("此操作需要由已登录的管理员执行。"))
-    scope = get_scope(actor)
-    if scope is None or scope.is_api_client or not scope.has_role(*roles):
-        raise PermissionDenied(_("您的角色无权执行此操作。"))
-    return scope
+__all__ = [  # mask_phone is re-exported for callers that still import it from here
+    "assign_role", "confirm_totp", "create_department", "create_user", "deactivate_user",
+    "enroll_totp", "issue_api_key", "mask_phone", "reset_totp", "revoke_api_key", "revoke_role",
+    "set_password", "unlock_account",
+]
 
 
 def _is_self(actor, user) -> bool:
@@ -78,8 +71,13 @@ def _user_snapshot(user) -> dict:
     return out
 
 
+def _admin_roles() -> set[str]:
+    """The administrator duty roles (三员), read from the table itself, not its cache."""
+    return set(RoleDefinition.objects.filter(admin_duty=True).values_list("code", flat=True))
+
+
 def _holds_admin_role(user) -> bool:
-    return user.assignments.filter(role__in=ADMIN_ROLES).exists()
+    return user.assignments.filter(role__in=_admin_roles()).exists()
 
 
 def _clean_text(value, field, *, required=True, max_length=100) -> str:
@@ -109,8 +107,9 @@ def _validate_password(password, user, field="password"):
 
 
 def create_department(*, code, name, kind, area, actor, short_name="", phone="") -> Department:
-    """Create a department (only the system administrator, or a system loader)."""
-    _require(actor, Role.SYS_ADMIN)
+    """Create a department (``accounts.manage_departments``: the system administrator, or a
+    system loader)."""
+    require(actor, "accounts.manage_departments")
     code = _clean_text(code, "code", max_length=20).upper()
     name = _clean_text(name, "name")
     short_name = _clean_text(short_name, "short_name", required=False, max_length=40)
@@ -140,9 +139,9 @@ def create_department(*, code, name, kind, area, actor, short_name="", phone="")
 
 
 def create_user(*, username, real_name, password, actor, phone="", department=None) -> User:
-    """Create a person's account (only the system administrator). Roles come separately,
-    from the security administrator (``assign_role``)."""
-    _require(actor, Role.SYS_ADMIN)
+    """Create a person's account (``accounts.manage_users``: the system administrator). Roles
+    come separately, from the security administrator (``assign_role``)."""
+    require(actor, "accounts.manage_users")
     username = _clean_text(username, "username", max_length=150)
     real_name = _clean_text(real_name, "real_name", max_length=50)
     phone = _validate_phone(phone)
@@ -174,7 +173,7 @@ def set_password(user, password, *, actor) -> User:
     roles take over another's account.
     """
     if not _is_self(actor, user):
-        _require(actor, Role.SYS_ADMIN)
+        require(actor, "accounts.manage_users")
         if actor is not None and _holds_admin_role(user):
             raise PermissionDenied(_("管理员的密码只能由本人修改。"))
     _validate_password(password, user)
@@ -190,13 +189,13 @@ def set_password(user, password, *, actor) -> User:
 
 
 def deactivate_user(user, *, actor) -> User:
-    """Disable an account (only the system administrator). Its sessions stop working at once
+    """Disable an account (``accounts.manage_users``). Its sessions stop working at once
     (Django refuses inactive users) and its API scope becomes empty.
 
     An administrator's account is disabled only after the security administrator has revoked
     its role, so the system administrator cannot silence the other two.
     """
-    _require(actor, Role.SYS_ADMIN)
+    require(actor, "accounts.manage_users")
     if _is_self(actor, user):
         raise PermissionDenied(_("不能停用自己的账号。"))
     if actor is not None and _holds_admin_role(user):
@@ -216,41 +215,55 @@ def deactivate_user(user, *, actor) -> User:
 # --- roles ----------------------------------------------------------------------------------
 
 
-def assign_role(user, role, area, *, actor) -> Assignment:
-    """Give a user a role over an area (only the security administrator, or a system loader).
+def _assignable_role(code) -> RoleDefinition:
+    """The role table's row for ``code``: it must exist, be active and be assignable."""
+    definition = RoleDefinition.objects.filter(code=code or "").first()
+    if definition is None:
+        raise ValidationError({"role": _("未知的角色:%(role)s。") % {"role": code}})
+    if not definition.is_active:
+        raise ValidationError({"role": _("角色“%(role)s”已停用。") % {"role": definition.name}})
+    if not definition.assignable:
+        raise ValidationError({"role": _("角色“%(role)s”不能分配给人员。") % {
+            "role": definition.name}})
+    return definition
 
-    Rules: the three administrator roles are exclusive (at most one, and nothing beside it);
-    department roles need the user to belong to a department; grid roles sit at their level;
-    nobody assigns roles to themselves.
+
+def assign_role(user, role, area, *, actor) -> Assignment:
+    """Give a user a role over an area (``accounts.assign_roles``: the security administrator,
+    or a system loader).
+
+    The role comes from the role table (``core.RoleDefinition``): it must exist, be active and
+    assignable; it sits at one of its ``area_levels``; a ``department_bound`` role needs the
+    user to belong to a department; the administrator duties (``admin_duty``) are exclusive
+    (at most one, and nothing beside it); nobody assigns roles to themselves.
     """
-    _require(actor, Role.SEC_ADMIN)
+    require(actor, "accounts.assign_roles")
     if _is_self(actor, user):
         raise PermissionDenied(_("不能给自己分配角色。"))
-    if role not in Role.values:
-        raise ValidationError({"role": _("未知的角色:%(role)s。") % {"role": role}})
-    role = Role(role)
+    definition = _assignable_role(role)
+    role, label = definition.code, definition.name
     if not user.is_active:
         raise ValidationError({"user": _("该账号已停用。")})
     if area is None:
         raise ValidationError({"area": _("请选择区域。")})
     if area.valid_to is not None and area.valid_to <= timezone.localdate():
         raise ValidationError({"area": _("该区域已停用。")})
-    levels = ROLE_AREA_LEVELS.get(role)
+    levels = set(definition.area_levels or ())
     if levels and area.level not in levels:
         names = "、".join(str(Level(level).label) for level in sorted(levels))
         raise ValidationError({"area": _("%(role)s只能分配在以下层级的区域:%(levels)s。") % {
-            "role": role.label, "levels": names}})
-    if role in NEEDS_DEPARTMENT and user.department_id is None:
-        raise ValidationError({"role": _("%(role)s须先为用户指定所属部门。") % {
-            "role": role.label}})
+            "role": label, "levels": names}})
+    if definition.department_bound and user.department_id is None:
+        raise ValidationError({"role": _("%(role)s须先为用户指定所属部门。") % {"role": label}})
     held = set(user.assignments.values_list("role", flat=True))
-    if role in ADMIN_ROLES and held - {role}:
+    admin_roles = _admin_roles()
+    if definition.admin_duty and held - {role}:
         raise ValidationError({"role": _(
-            "三员分立:%(role)s不得兼任其他角色,请先撤销该用户的其他角色。") % {"role": role.label}})
-    if held & ADMIN_ROLES and role not in held:
-        other = Role(next(iter(held & ADMIN_ROLES)))
+            "三员分立:%(role)s不得兼任其他角色,请先撤销该用户的其他角色。") % {"role": label}})
+    if held & admin_roles and role not in held:
+        other = grants.role_label(sorted(held & admin_roles)[0])
         raise ValidationError({"role": _("三员分立:该用户已是%(admin)s,不得再担任其他角色。") % {
-            "admin": other.label}})
+            "admin": other}})
     if Assignment.objects.filter(user=user, role=role, area=area).exists():
         raise ValidationError({"role": _("该用户已在此区域担任该角色。")})
     with transaction.atomic():
@@ -264,22 +277,30 @@ def assign_role(user, role, area, *, actor) -> Assignment:
         record("accounts.role_assigned", actor=actor, obj=assignment, after=after)
         # The user's own chain shows their role history too.
         record("accounts.role_assigned", actor=actor, obj=user,
-               changes={"roles": {"added": [role.value, area.code]}})
+               changes={"roles": {"added": [role, area.code]}})
     forget_scope(user)
     return assignment
 
 
-def revoke_role(assignment, *, actor) -> None:
-    """Take a role away (only the security administrator, or a system loader).
+def _roles_granting(perm: str) -> set[str]:
+    """The active roles whose row of the table holds ``perm`` (read from the table itself)."""
+    return set(RoleDefinition.objects.filter(is_active=True, permissions__code=perm)
+               .values_list("code", flat=True))
 
-    The last security administrator cannot be revoked: nobody could assign roles after that.
+
+def revoke_role(assignment, *, actor) -> None:
+    """Take a role away (``accounts.assign_roles``, or a system loader).
+
+    The last person able to assign roles cannot lose that role: nobody could assign roles
+    after that.
     """
-    _require(actor, Role.SEC_ADMIN)
+    require(actor, "accounts.assign_roles")
     user = assignment.user
     if _is_self(actor, user):
         raise PermissionDenied(_("不能撤销自己的角色。"))
-    if assignment.role == Role.SEC_ADMIN and not Assignment.objects.filter(
-        role=Role.SEC_ADMIN, user__is_active=True
+    assigners = _roles_granting("accounts.assign_roles")
+    if assignment.role in assigners and not Assignment.objects.filter(
+        role__in=assigners, user__is_active=True
     ).exclude(user_id=user.pk).exists():
         raise ValidationError({"role": _("这是最后一名安全管理员,不能撤销。")})
     with transaction.atomic():
@@ -296,8 +317,8 @@ def revoke_role(assignment, *, actor) -> None:
 
 
 def unlock_account(username, *, actor) -> bool:
-    """Lift a lock-out and clear the failure count (only the security administrator)."""
-    _require(actor, Role.SEC_ADMIN)
+    """Lift a lock-out and clear the failure count (``accounts.manage_locks``)."""
+    require(actor, "accounts.manage_locks")
     username = lockout.normalise(username)
     if not username:
         raise ValidationError({"username": _("请输入用户名。")})
@@ -366,8 +387,8 @@ def confirm_totp(user, code, *, actor) -> bool:
 
 
 def reset_totp(user, *, actor) -> User:
-    """Clear a person's TOTP factor so they enrol again (only the security administrator)."""
-    _require(actor, Role.SEC_ADMIN)
+    """Clear a person's TOTP factor so they enrol again (``accounts.reset_second_factor``)."""
+    require(actor, "accounts.reset_second_factor")
     if _is_self(actor, user):
         raise PermissionDenied(_("不能重置自己的动态口令。"))
     if not user.totp_secret:
@@ -386,14 +407,16 @@ def reset_totp(user, *, actor) -> User:
 
 
 def _require_key_admin(actor, department):
-    """The system administrator for any department, a department administrator for theirs."""
+    """``accounts.manage_api_keys`` held through an area role (the system administrator: any
+    department), or through a department-bound role (a department administrator: theirs)."""
     if actor is None:
         return
     scope = get_scope(actor)
-    if scope is not None and not scope.is_api_client:
-        if scope.has_role(Role.SYS_ADMIN):
+    if scope is not None:
+        if scope.roles_with("accounts.manage_api_keys", department_bound=False):
             return
-        if scope.has_role(Role.DEPT_ADMIN) and scope.department_id == department.pk:
+        if scope.department_can("accounts.manage_api_keys") and (
+                scope.department_id == department.pk):
             return
     raise PermissionDenied(_("您无权管理该部门的 API 密钥。"))
 

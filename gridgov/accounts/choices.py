@@ -1,7 +1,10 @@
-"""Roles and department kinds (REFERENCE §4).
+"""The built-in role codes and department kinds (REFERENCE §4).
 
-Roles are code, not data: each one is tied to what the code lets it do. Their labels are
-translated; which areas and departments a person holds them in is data (``Assignment``).
+Roles are data (``core.RoleDefinition``, with what each may do in its permissions); ``Role``
+names the built-in ones the platform ships with (``accounts/permissions.py`` declares them
+and their default permissions). Code checks permissions, never these codes; the sets below
+are the built-in roles' groupings, kept for the declarations and the demo loader. Labels and
+choices for forms come from the table (``grants.role_label``, ``grants.role_choices``).
 """
 
 from django.db import models
@@ -29,8 +32,6 @@ ADMIN_ROLES = frozenset({Role.SYS_ADMIN, Role.SEC_ADMIN, Role.AUDIT_ADMIN})
 GRID_ROLES = frozenset({Role.GRID_WORKER, Role.GRID_CHIEF, Role.GRID_INSTRUCTOR})
 COMMAND_ROLES = frozenset({Role.INTAKE_CLERK, Role.SHIFT_LEADER, Role.DISPATCHER})
 DEPARTMENT_ROLES = frozenset({Role.DEPT_HANDLER, Role.DEPT_ADMIN, Role.DATA_OFFICER})
-# Roles that must be held together with a department.
-NEEDS_DEPARTMENT = DEPARTMENT_ROLES
 
 
 class DepartmentKind(models.TextChoices):
@@ -38,15 +39,3 @@ class DepartmentKind(models.TextChoices):
     GOVERNMENT = "government", _("政府部门")
     STREET = "street", _("街道(乡镇)")
     OTHER = "other", _("其他单位")
-
-# The area levels a role may be held at. A grid worker works one grid; grid chiefs and
-# instructors a community (or a single grid); the three administrators act for the whole
-# district. Roles not listed may be held at any level.
-ROLE_AREA_LEVELS = {
-    Role.GRID_WORKER: frozenset({"grid"}),
-    Role.GRID_CHIEF: frozenset({"community", "grid"}),
-    Role.GRID_INSTRUCTOR: frozenset({"community", "grid"}),
-    Role.SYS_ADMIN: frozenset({"district"}),
-    Role.SEC_ADMIN: frozenset({"district"}),
-    Role.AUDIT_ADMIN: frozenset({"district"}),
-}

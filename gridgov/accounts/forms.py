@@ -10,10 +10,11 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from gridgov.areas.choices import Level
 from gridgov.areas.models import Area
+from gridgov.core.access import grants
 
 from . import lockout
-from .choices import Role
 from .models import Department
 
 
@@ -106,7 +107,8 @@ class UserCreateForm(forms.Form):
 
 
 class AssignRoleForm(forms.Form):
-    role = forms.ChoiceField(label=_lazy("角色"), choices=Role.choices)
+    # Roles are data: the choices are read from the role table when the form is built.
+    role = forms.ChoiceField(label=_lazy("角色"), choices=grants.role_choices)
     area_code = forms.CharField(label=_lazy("区域编码"), max_length=15,
                                 help_text=_lazy("如 330203(海曙区)、330203005(鼓楼街道)。"))
 
@@ -149,3 +151,25 @@ class DepartmentCreateForm(forms.Form):
         self.fields["kind"].choices = DepartmentKind.choices
 
     clean_area_code = AssignRoleForm.clean_area_code
+
+
+class RoleCreateForm(forms.Form):
+    """A new role: its code, name and where it may be held. Its permissions are ticked on the
+    role's page afterwards (or given at once through ``/api/roles/``)."""
+
+    code = forms.SlugField(
+        label=_lazy("编码"), max_length=30,
+        help_text=_lazy("小写字母开头,由小写字母、数字或下划线组成,如 assessor。"),
+    )
+    name = forms.CharField(label=_lazy("名称"), max_length=50)
+    description = forms.CharField(label=_lazy("说明"), widget=forms.Textarea(attrs={"rows": 3}),
+                                  required=False)
+    area_levels = forms.MultipleChoiceField(
+        label=_lazy("可任职区域层级"), choices=Level.choices, required=False,
+        widget=forms.CheckboxSelectMultiple, help_text=_lazy("不选则任何层级均可。"),
+    )
+    department_bound = forms.BooleanField(
+        label=_lazy("须属部门"), required=False,
+        help_text=_lazy("担任者须属于某个部门,并以该部门的身份办理。"),
+    )
+    order = forms.IntegerField(label=_lazy("排序"), min_value=0, initial=150)

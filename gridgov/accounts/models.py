@@ -6,10 +6,17 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from gridgov.core.access import grants
 from gridgov.core.querysets import CHANGE, NOTHING, RestrictedQuerySet
 
-from .choices import DepartmentKind, Role
+from .choices import DepartmentKind
+from .scope import role_name
+
+# Who changes other people's accounts: what each administrator does to one (actions check the
+# exact permission again).
+ACCOUNT_ADMIN_PERMISSIONS = (
+    "accounts.manage_users", "accounts.assign_roles", "accounts.manage_locks",
+    "accounts.reset_second_factor",
+)
 
 
 class DepartmentQuerySet(RestrictedQuerySet):
@@ -42,10 +49,10 @@ class Department(models.Model):
 
     @classmethod
     def restrict_q(cls, scope, action):
-        # Every signed-in person needs the department list (dispatch, sharing); only the
-        # system administrator changes it.
+        # Every signed-in person needs the department list (dispatch, sharing); only holders
+        # of "accounts.manage_departments" (the system administrator) change it.
         if action == CHANGE:
-            return None if scope.has_role(Role.SYS_ADMIN) else NOTHING
+            return None if scope.can("accounts.manage_departments") else NOTHING
         return None
 
 
@@ -82,7 +89,11 @@ class User(AbstractUser):
 
     @classmethod
     def restrict_q(cls, scope, action):
-        if scope.has_role(Role.SYS_ADMIN, Role.SEC_ADMIN):
+        # The account administrators (system: accounts; security: roles, locks, second
+        # factors) reach every account; everyone else changes only their own.
+        if action == CHANGE and scope.can(*ACCOUNT_ADMIN_PERMISSIONS):
+            return None
+        if action != CHANGE and scope.can("accounts.view_users"):
             return None
         if action == CHANGE:
             return Q(pk=scope.user_id) if scope.user_id else NOTHING
@@ -115,7 +126,7 @@ class Assignment(models.Model):
         return f"{self.user} · {self.get_role_display()} · {self.area}"
 
     def get_role_display(self) -> str:
-        return grants.role_label(self.role)
+        return role_name(self.role)
 
 
 class LoginFailure(models.Model):
@@ -162,8 +173,51 @@ class ApiKey(models.Model):
 
     @classmethod
     def restrict_q(cls, scope, action):
-        if scope.has_role(Role.SYS_ADMIN):
+        # Held through an area role (the system administrator): every key; through a
+        # department-bound role (a department administrator): their department's keys.
+        if scope.roles_with("accounts.manage_api_keys", department_bound=False):
             return None
-        if scope.has_role(Role.DEPT_ADMIN) and scope.department_id:
+        if scope.department_can("accounts.manage_api_keys"):
             return Q(department_id=scope.department_id)
         return NOTHING
+
+
+class DeviceTokenQuerySet(RestrictedQuerySet):
+    pass
+
+
+class DeviceToken(models.Model):
+    """A token a person's mobile device signs its API requests with
+    (``Authorization: Device <token>``), standing for that person: same permissions, same
+    scope. Only a hash is stored; the token is shown once when issued. Revoking it, or its
+    expiry, turns the next request away (401). See ``gridgov.accounts.device_actions``.
+    """
+
+    user = models.ForeignKey(User, verbose_name=_("用户"), on_delete=models.CASCADE,
+                             related_name="device_tokens")
+    name = models.CharField(_("设备名称"), max_length=100)
+    prefix = models.CharField(_("前缀"), max_length=16, unique=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("签发时间"), auto_now_add=True)
+    # Touched at most once a minute, so a busy device does not turn every read into a write.
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("到期时间"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
+
+    objects = DeviceTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("设备令牌")
+        verbose_name_plural = _("设备令牌")
+
+    def __str__(self):
+        return f"{self.user} · {self.name} ({self.prefix})"
+
+    @classmethod
+    def restrict_q(cls, scope, action):
+        # Everyone reaches their own tokens; the security administrator everyone's (to
+        # revoke a lost phone's). API clients are no person and hold none.
+        if scope.can("accounts.manage_device_tokens"):
+            return None
+        return Q(user_id=scope.user_id) if scope.user_id else NOTHING

@@ -12,6 +12,9 @@ from .choices import Role
 
 GRID, COMMUNITY, DISTRICT = "grid", "community", "district"
 
+# The area levels a role may be held at: a grid worker works one grid; grid chiefs and
+# instructors a community (or a single grid); the three administrators act for the whole
+# district. Roles with none may be held at any level.
 ROLES = [
     RoleSpec(Role.GRID_WORKER, Role.GRID_WORKER.label, area_levels=(GRID,), order=10),
     RoleSpec(Role.GRID_CHIEF, Role.GRID_CHIEF.label, area_levels=(COMMUNITY, GRID), order=20),
@@ -45,4 +48,5 @@ PERMISSIONS = [
     PermissionSpec("accounts.manage_departments", _("维护部门"), {SYS}),
     PermissionSpec("accounts.manage_api_keys", _("签发与吊销部门 API 密钥"),
                    {SYS, Role.DEPT_ADMIN}),
+    PermissionSpec("accounts.manage_device_tokens", _("吊销他人的设备令牌"), {SEC}),
 ]

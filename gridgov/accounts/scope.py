@@ -3,8 +3,25 @@
 Registered with the access module in ``AccountsConfig.ready`` (core never imports accounts).
 """
 
+from django.utils.translation import gettext
+
 from gridgov.core.access import grants
 from gridgov.core.access.scope import Scope
+
+
+def role_name(code: str) -> str:
+    """A role's name in the request's language.
+
+    A built-in role's stored name is its Chinese label, which the message catalog translates;
+    a role an administrator added keeps the name it was given.
+    """
+    return gettext(grants.role_label(code))
+
+
+def role_names(codes=None) -> dict[str, str]:
+    """{code: name} of the active roles (of ``codes`` only, when given), in the table's order."""
+    return {code: gettext(name) for code, name in grants.role_choices(assignable_only=False)
+            if codes is None or code in codes}
 
 
 def scope_from(*, user_id, role_areas, department_id, is_api_client=False, principal=None

@@ -26,4 +26,9 @@ urlpatterns = [
     path("api-keys/", views.ApiKeyListView.as_view(), name="api_keys"),
     path("api-keys/new/", views.ApiKeyIssueView.as_view(), name="api_key_issue"),
     path("api-keys/<int:pk>/revoke/", views.ApiKeyRevokeView.as_view(), name="api_key_revoke"),
+    path("roles/", views.RoleListView.as_view(), name="roles"),
+    path("roles/new/", views.RoleCreateView.as_view(), name="role_create"),
+    path("roles/<slug:code>/", views.RoleDetailView.as_view(), name="role_detail"),
+    path("roles/<slug:code>/permissions/", views.RolePermissionsView.as_view(),
+         name="role_permissions"),
 ]

@@ -14,15 +14,14 @@ a SHA-256 of the GeoJSON and the area in m² stand for it.
 import datetime as dt
 
 import numpy as np
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gridgov.accounts.choices import Role
-from gridgov.core.access import get_scope
 from gridgov.audit.recorder import jsonable, record
+from gridgov.core.access import require
 
 from . import index
 from .choices import CODE_LENGTH, KINDS_BY_LEVEL, PARENT_LEVEL, Kind, Level
@@ -74,12 +73,8 @@ SEQUENCE_RANGE = {
 # --- Checks -----------------------------------------------------------------------------------
 
 def _require_admin(actor) -> None:
-    """Only the system administrator (or a system loader, ``actor=None``) writes areas."""
-    if actor is None:
-        return
-    scope = get_scope(actor)
-    if scope is None or not scope.has_role(Role.SYS_ADMIN):
-        raise PermissionDenied(_("只有系统管理员可以维护区域。"))
+    """Only holders of "areas.manage" (or a system loader, ``actor=None``) write areas."""
+    require(actor, "areas.manage", message=_("只有系统管理员可以维护区域。"))
 
 
 def _as_date(value, field):

@@ -4,10 +4,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from gridgov.accounts.choices import Role
 from gridgov.core.querysets import CHANGE, NOTHING, RestrictedQuerySet
 
-from .choices import Kind, Level
+from .choices import CODE_LENGTH, Kind, Level
+
+CODE_LENGTHS = sorted(set(CODE_LENGTH.values()))
 
 
 class AreaQuerySet(RestrictedQuerySet):
@@ -75,11 +76,14 @@ class Area(models.Model):
     @classmethod
     def restrict_q(cls, scope, action):
         if action == CHANGE:
-            return None if scope.has_role(Role.SYS_ADMIN) else NOTHING
-        if scope.is_api_client or scope.has_role(Role.SYS_ADMIN):
+            return None if scope.can("areas.manage") else NOTHING
+        if scope.can("areas.view_all"):
             return None
-        # Own areas and everything below them, plus the areas above them as context.
-        return scope.area_q("code") | Q(code__in=scope.ancestor_codes())
+        # The areas where a role granting "areas.view" is held, everything below them, and
+        # the areas above them as context (never their siblings).
+        codes = scope.codes_for("areas.view")
+        above = {code[:n] for code in codes for n in CODE_LENGTHS if n < len(code)}
+        return scope.area_q("code", "areas.view") | Q(code__in=above)
 
     @property
     def responsible(self) -> str:

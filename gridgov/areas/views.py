@@ -30,7 +30,12 @@ from django.views.generic import UpdateView
 from shapely.geometry import shape
 
 from gridgov.core.querysets import CHANGE
-from gridgov.core.views import ScopedDetailView, ScopedListView, ScopedQuerysetMixin
+from gridgov.core.views import (
+    PermissionRequiredMixin,
+    ScopedDetailView,
+    ScopedListView,
+    ScopedQuerysetMixin,
+)
 
 from . import actions, datum
 from . import geometry as geometry_rules
@@ -42,9 +47,10 @@ from .forms import AreaAttributesForm
 from .models import Area, AreaRevision
 
 
-class AreaListView(ScopedListView):
+class AreaListView(PermissionRequiredMixin, ScopedListView):
     """区域列表: the areas in scope, filtered with ``AreaFilterSet``, 50 to a page."""
 
+    permission = "areas.view"
     model = Area
     template_name = "areas/area_list.html"
     context_object_name = "areas"
@@ -64,9 +70,10 @@ class AreaListView(ScopedListView):
         return context
 
 
-class AreaDetailView(ScopedDetailView):
+class AreaDetailView(PermissionRequiredMixin, ScopedDetailView):
     """区域详情: attributes, place in the hierarchy, the children in scope, staff, a map."""
 
+    permission = "areas.view"
     model = Area
     template_name = "areas/area_detail.html"
     context_object_name = "area"
@@ -103,8 +110,9 @@ class AreaDetailView(ScopedDetailView):
 
 
 class AreaEditView(ScopedQuerysetMixin, UpdateView):
-    """修改区域属性: the system administrator only (others get 404, as for any area they
-    may not change); the change goes through ``areas.actions.update_area`` and is audited."""
+    """修改区域属性: holders of "areas.manage" only (others get 404, as for any area they may
+    not change: ``restrict(user, "change")``); the change goes through
+    ``areas.actions.update_area`` and is audited."""
 
     model = Area
     scope_action = CHANGE

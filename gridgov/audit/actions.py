@@ -10,12 +10,11 @@ import json
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
-from gridgov.core.access import get_scope
+from gridgov.core.access import require
 from gridgov.core.context import current_request_id
 
 from .anchor import day_bounds, local_day, local_tz
@@ -45,9 +44,8 @@ class PurgePlan:
 
 def _check_actor(actor):
     # Run by the ``gridgov audit purge`` command (no person) or, if ever wired to a page, by
-    # the audit administrator alone.
-    if actor is not None and not AuditRecord.can_read(get_scope(actor)):
-        raise PermissionDenied("only the audit administrator may purge audit records")
+    # a holder of "audit.purge" (the audit administrator) alone.
+    require(actor, "audit.purge", message="only the audit administrator may purge audit records")
 
 
 def plan_purge(*, now=None, retention_days=None) -> PurgePlan:
@@ -172,6 +170,7 @@ def purge_expired(*, actor=None, now=None, retention_days=None) -> PurgePlan:
 
 def record_export(*, actor, filters: dict, fmt: str):
     """Audit an export of the audit log: who took which records out (filters and format)."""
+    require(actor, "audit.export_log")
     with transaction.atomic():
         return record("audit.export", actor=actor, object_type="audit.export",
                       object_id=current_request_id(), object_repr="审计记录导出",
@@ -181,6 +180,7 @@ def record_export(*, actor, filters: dict, fmt: str):
 
 def record_verify(*, actor, result):
     """Audit a verification run and its outcome."""
+    require(actor, "audit.verify_chain")
     with transaction.atomic():
         return record("audit.verify", actor=actor, object_type="audit.verify",
                       object_id=current_request_id(), object_repr="审计链校验",

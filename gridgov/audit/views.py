@@ -1,17 +1,17 @@
 """The audit administrator's pages: the log with filters, one record with its difference, a
-CSV export of the filtered log, and "verify now". Everyone else gets 404, like a missing page.
+CSV export of the filtered log, and "verify now". Whoever lacks the page's permission gets 404,
+like a missing page (the log does not even admit it exists).
 """
 
 import json
 
-from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
-from gridgov.core.access import get_scope
-from gridgov.core.views import ScopedDetailView, ScopedListView
+from gridgov.core.views import PermissionRequiredMixin, ScopedDetailView, ScopedListView
 
 from .actions import record_export, record_verify
 from .chain import GENESIS, record_hash
@@ -21,13 +21,16 @@ from .models import AuditAnchor, AuditPurgeMark, AuditRecord, ChainHead
 from .verify import verify_all
 
 
-class AuditAdminRequiredMixin(LoginRequiredMixin):
-    """Only the audit administrator reaches these pages; for anybody else they do not exist."""
+class AuditPermissionMixin(PermissionRequiredMixin):
+    """The permission gate of the audit pages, answering 404 instead of 403."""
+
+    permission = "audit.view_log"
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not AuditRecord.can_read(get_scope(request.user)):
-            raise Http404
-        return super().dispatch(request, *args, **kwargs)
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except PermissionDenied:
+            raise Http404 from None
 
 
 def _filterset(request, queryset):
@@ -41,7 +44,7 @@ def _querystring(request, drop=("page",)) -> str:
     return params.urlencode()
 
 
-class AuditRecordListView(AuditAdminRequiredMixin, ScopedListView):
+class AuditRecordListView(AuditPermissionMixin, ScopedListView):
     """The audit log, newest first, filtered by the shared FilterSet."""
 
     model = AuditRecord
@@ -71,7 +74,7 @@ def _display(value) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
-class AuditRecordDetailView(AuditAdminRequiredMixin, ScopedDetailView):
+class AuditRecordDetailView(AuditPermissionMixin, ScopedDetailView):
     """One record: who, when, what, the before/after difference and its place in the chain."""
 
     model = AuditRecord
@@ -106,9 +109,10 @@ class AuditRecordDetailView(AuditAdminRequiredMixin, ScopedDetailView):
         return context
 
 
-class AuditRecordExportView(AuditAdminRequiredMixin, ScopedListView):
+class AuditRecordExportView(AuditPermissionMixin, ScopedListView):
     """The filtered log as CSV (UTF-8 with BOM, so Excel reads the Chinese), streamed."""
 
+    permission = "audit.export_log"
     model = AuditRecord
 
     def get(self, request, *args, **kwargs):
@@ -127,8 +131,10 @@ class AuditRecordExportView(AuditAdminRequiredMixin, ScopedListView):
         return response
 
 
-class VerifyView(AuditAdminRequiredMixin, TemplateView):
+class VerifyView(AuditPermissionMixin, TemplateView):
     """"Verify now": recompute every link and seal and show the first broken one, if any."""
+
+    permission = "audit.verify_chain"
 
     template_name = "audit/verify.html"
 

@@ -1,20 +1,16 @@
-"""Who may see what inside a basic-data record: special-group tags and full personal values.
+"""Who may see what inside a basic-data record: special-group tags, and the page buttons.
 
-Scope (which records) is ``restrict_q`` on each model; this module decides the finer rules
-documented in docs/personal-data.md.
+Scope (which records) is ``restrict_q`` on each model; full personal values are revealed by
+``gridgov.core.personal_data.reveal``; this module decides the finer rules documented in
+docs/personal-data.md.
 """
 
 from django.conf import settings
 
-from gridgov.core.access import get_scope
+from gridgov.core.access import can, get_scope
 
-from .choices import (
-    DEFAULT_SPECIAL_GROUP_DEPARTMENTS,
-    MERGE_ROLES,
-    REVEAL_ROLES,
-    SPECIAL_TAG_DEPARTMENT_ROLES,
-    SPECIAL_TAG_ROLES,
-)
+from .choices import DEFAULT_SPECIAL_GROUP_DEPARTMENTS
+from .permissions import CHANGE, MERGE, REVEAL, SEE_SPECIAL
 
 
 def special_group_departments() -> tuple[str, ...]:
@@ -23,14 +19,15 @@ def special_group_departments() -> tuple[str, ...]:
 
 
 def can_see_special(user) -> bool:
-    """Special-group tags (and any tag of the highest sensitivity): leaders and grid chiefs,
-    and the data officers of the departments serving those groups (民政, 司法 by default)."""
+    """Special-group tags (and any tag of the highest sensitivity): ``basedata.see_special``
+    held through an area role (leaders, grid chiefs), or through a department role in one
+    of the departments serving those groups (民政, 司法 by default)."""
     scope = get_scope(user)
-    if scope is None or scope.is_api_client or scope.is_admin:
+    if scope is None:
         return False
-    if scope.has_role(*SPECIAL_TAG_ROLES):
+    if scope.roles_with(SEE_SPECIAL, department_bound=False):
         return True
-    if scope.has_role(*SPECIAL_TAG_DEPARTMENT_ROLES) and scope.department_id:
+    if scope.department_can(SEE_SPECIAL):
         cached = getattr(user, "_gridgov_special_dept", None)
         if cached is None:
             from gridgov.accounts.models import Department
@@ -45,14 +42,17 @@ def can_see_special(user) -> bool:
     return False
 
 
+def can_change(user) -> bool:
+    """Whether the user may collect, correct and import (where: ``restrict(user, "change")``)."""
+    return can(user, CHANGE)
+
+
 def can_reveal(user) -> bool:
-    scope = get_scope(user)
-    return bool(scope and not scope.is_api_client and scope.has_role(*REVEAL_ROLES))
+    return can(user, REVEAL)
 
 
 def can_merge(user) -> bool:
-    scope = get_scope(user)
-    return bool(scope and not scope.is_api_client and scope.has_role(*MERGE_ROLES))
+    return can(user, MERGE)
 
 
 def visible_tags(person, user, special=None) -> list:

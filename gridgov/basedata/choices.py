@@ -3,8 +3,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from gridgov.accounts.choices import GRID_ROLES, Role
-
 
 class Source(models.TextChoices):
     GRID_WORKER = "grid_worker", _("网格员采集")
@@ -96,23 +94,6 @@ COMPONENT_CLASSES = {
     "06": (_("其他设施"), {"01": _("监控电子眼"), "02": _("健身设施"), "03": _("充电桩")}),
 }
 
-# Who may do what with personal data (docs/personal-data.md).
-# People are seen by the grid roles (their own grid / community), the leaders of an area and the
-# data officers; the rest of the platform works with houses, organisations and components.
-PEOPLE_VIEW_ROLES = frozenset(GRID_ROLES | {Role.LEADER, Role.DATA_OFFICER})
-# Houses, organisations, components: every business role, within its areas.
-OBJECT_VIEW_ROLES = frozenset(set(Role) - {Role.SYS_ADMIN, Role.SEC_ADMIN, Role.AUDIT_ADMIN})
-# Collect and correct: the grid worker in their grid, the grid chief in the community, the
-# data officer in the district.
-CHANGE_ROLES = frozenset({Role.GRID_WORKER, Role.GRID_CHIEF, Role.DATA_OFFICER})
-# Reveal a full ID number or phone (with a reason, audited): those who must contact or
-# identify the person.
-REVEAL_ROLES = frozenset({Role.GRID_WORKER, Role.GRID_CHIEF, Role.DATA_OFFICER})
-# Merge duplicate people: the data officer only.
-MERGE_ROLES = frozenset({Role.DATA_OFFICER})
-# Special-group membership (社区矫正, 刑满释放, 严重精神障碍 ...): leaders and grid chiefs of the
-# area, and the data officers of the departments that serve these groups (settings
-# GRIDGOV_SPECIAL_GROUP_DEPARTMENTS, default 区民政局 D016 and 区司法局 D017).
-SPECIAL_TAG_ROLES = frozenset({Role.LEADER, Role.GRID_CHIEF})
-SPECIAL_TAG_DEPARTMENT_ROLES = frozenset({Role.DATA_OFFICER})
+# The departments whose data officers see special-group tags (settings
+# GRIDGOV_SPECIAL_GROUP_DEPARTMENTS): 区民政局 D016 and 区司法局 D017.
 DEFAULT_SPECIAL_GROUP_DEPARTMENTS = ("D016", "D017")

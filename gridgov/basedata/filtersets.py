@@ -6,8 +6,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.areas.filtersets import code_prefix
+from gridgov.core import personal_data
 
-from . import access, crypto, validators
+from . import access, validators
 from .choices import (
     ComponentState,
     HouseUse,
@@ -57,10 +58,10 @@ class PersonFilterSet(_Base):
             return queryset
         number = validators.normalise_id_number(value)
         if len(number) == 18:
-            return queryset.filter(id_hash=crypto.lookup_hash(number))
+            return queryset.filter(id_hash=personal_data.lookup_hash(number))
         digits = value.replace(" ", "").replace("-", "")
         if digits.isdigit() and len(digits) == 11:
-            return queryset.filter(phone_hash=crypto.lookup_hash(digits))
+            return queryset.filter(phone_hash=personal_data.lookup_hash(digits))
         return queryset.filter(Q(name__icontains=value) | Q(address__icontains=value))
 
 

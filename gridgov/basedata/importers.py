@@ -11,19 +11,21 @@ import hashlib
 import io
 from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gridgov.core.access import get_scope
 from gridgov.areas.index import get_index
 from gridgov.areas.models import Area
 from gridgov.audit.recorder import record
+from gridgov.core import personal_data
+from gridgov.core.access import get_scope, require
 
-from . import access, actions, crypto
-from .choices import CHANGE_ROLES, Source
+from . import access, actions
+from .choices import Source
 from .models import House, ImportBatch, Organisation, Person, Tag
+from .permissions import CHANGE
 
 # Column headers (Chinese as in the templates, or the field name) → field.
 PEOPLE_COLUMNS = {
@@ -119,11 +121,9 @@ class Context:
     @classmethod
     def build(cls, actor, kind):
         qs = Area.objects.filter(level="grid").only("pk", "code", "name")
-        if actor is not None:
-            scope = get_scope(actor)
-            if scope is None or scope.is_api_client or not scope.has_role(*CHANGE_ROLES):
-                raise PermissionDenied(_("您无权导入基础数据。"))
-            qs = qs.filter(scope.area_q("code", roles=CHANGE_ROLES))
+        scope = require(actor, CHANGE, message=_("您无权导入基础数据。"))
+        if scope is not None:
+            qs = qs.filter(scope.area_q("code", CHANGE))
         grids = list(qs)
         return cls(actor=actor, kind=kind, grids_by_code={g.code: g for g in grids},
                    grids_by_id={g.pk: g for g in grids},
@@ -140,7 +140,7 @@ class Context:
             return grid
         if row.get("lng") and row.get("lat"):
             try:
-                wlng, wlat = actions._point(row["lng"], row["lat"], row.get("crs") or "wgs84")
+                wlng, wlat = actions.wgs84_point(row["lng"], row["lat"], row.get("crs") or "wgs84")
             except ValidationError:
                 raise ValidationError({"lng": _("坐标无效或坐标系不受支持。")}) from None
             area_id = get_index().lookup(wlng, wlat)
@@ -207,7 +207,7 @@ def _validate_person(row: dict, ctx: Context, seen: dict, n: int):
         seen[id_hash] = n
     head_hash = ""
     if row.get("head_id_number"):
-        head_hash = crypto.lookup_hash(row["head_id_number"].strip().upper())
+        head_hash = personal_data.lookup_hash(row["head_id_number"].strip().upper())
     return {"values": values, "grid": grid, "tags": tags, "head_hash": head_hash,
             "raw": data}, {}
 
@@ -230,7 +230,7 @@ def _save_people(valid, ctx, batch):
         values = item["values"]
         old = existing.get(values.get("id_hash"))
         if old is not None:
-            if scope is not None and not scope.covers(old.area_code, roles=CHANGE_ROLES):
+            if scope is not None and not scope.covers(old.area_code, CHANGE):
                 late_errors.append((item, {"id_number": _(
                     "该身份证号已在其他网格登记,请联系该网格核实。")}))
                 continue
@@ -238,7 +238,9 @@ def _save_people(valid, ctx, batch):
                                                                                "sex")}
             actions.update_person(old, actor=ctx.actor, source=Source.IMPORT, **changes)
             if item["tags"]:
-                old.tags.add(*item["tags"])
+                # Through the action, so the change is stamped and audited on the
+                # person's chain like any other tag change.
+                actions.add_tags(old, item["tags"], actor=ctx.actor, source=Source.IMPORT)
             updated += 1
             continue
         grid = item["grid"]
@@ -296,7 +298,7 @@ def _validate_house(row, ctx, seen, n):
     if errors:
         return None, errors
     seen[key] = n
-    wlng, wlat = actions._point(row.get("lng"), row.get("lat"), row.get("crs") or "wgs84")
+    wlng, wlat = actions.wgs84_point(row.get("lng"), row.get("lat"), row.get("crs") or "wgs84")
     return {"values": values, "grid": grid, "lng": wlng, "lat": wlat}, {}
 
 
@@ -329,7 +331,7 @@ def _validate_org(row, ctx, seen, n):
     if errors:
         return None, errors
     seen[code] = n
-    wlng, wlat = actions._point(row.get("lng"), row.get("lat"), row.get("crs") or "wgs84")
+    wlng, wlat = actions.wgs84_point(row.get("lng"), row.get("lat"), row.get("crs") or "wgs84")
     return {"values": values, "grid": grid, "lng": wlng, "lat": wlat}, {}
 
 
@@ -405,7 +407,7 @@ def run_import(kind: str, data: bytes, filename: str, *, actor) -> ImportBatch:
         rejected.sort(key=lambda r: r[0])
         batch.created_rows, batch.updated_rows = created, updated
         batch.rejected_rows = len(rejected)
-        batch.report = crypto.encrypt(_report(rejected, columns), "import_report") \
+        batch.report = personal_data.encrypt(_report(rejected, columns), "import_report") \
             if rejected else ""
         batch.save()
         record(f"basedata.import.{kind}", actor=actor, obj=batch, changes={
@@ -415,7 +417,7 @@ def run_import(kind: str, data: bytes, filename: str, *, actor) -> ImportBatch:
 
 
 def report_csv(batch: ImportBatch) -> str:
-    return crypto.decrypt(batch.report, "import_report") if batch.report else ""
+    return personal_data.decrypt(batch.report, "import_report") if batch.report else ""
 
 
 def template_csv(kind: str) -> str:

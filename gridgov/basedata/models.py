@@ -4,8 +4,8 @@ provenance.
 
 Every record belongs to one grid (``grid`` FK, and ``area_code`` copied from it so scope is one
 indexed prefix test). ID numbers and phones are stored only encrypted (``*_enc``, AES-GCM,
-``basedata.crypto``), with a keyed hash for exact lookup and a mask for display; the plain value
-never reaches a column.
+``gridgov.core.personal_data``), with a keyed hash for exact lookup and a mask for display;
+the plain value never reaches a column.
 """
 
 from django.conf import settings
@@ -14,14 +14,11 @@ from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from gridgov.core import personal_data
 from gridgov.core.querysets import CHANGE, NOTHING, RestrictedQuerySet
 
-from . import crypto
 from .choices import (
-    CHANGE_ROLES,
     COMPONENT_CLASSES,
-    OBJECT_VIEW_ROLES,
-    PEOPLE_VIEW_ROLES,
     ComponentState,
     HouseUse,
     OrgType,
@@ -33,19 +30,16 @@ from .choices import (
     Source,
     TagKind,
 )
+from .permissions import CHANGE as CHANGE_PERMISSION
+from .permissions import REVEAL, VIEW_OBJECTS, VIEW_PEOPLE
 
 
-def _scoped_q(scope, action, view_roles):
-    """Own areas for the roles allowed; administrators and API clients get nothing here (the
-    exchange API of the data resource centre is the way departments' systems read)."""
-    if scope.is_api_client or scope.is_admin:
-        return NOTHING
-    roles = CHANGE_ROLES if action == CHANGE else view_roles
-    if not scope.has_role(*roles):
-        return NOTHING
-    # area_q(roles=...) uses only the areas where those roles are held: a grid worker's
-    # own grid, a grid chief's community, a data officer's district.
-    return scope.area_q("area_code", roles=roles)
+def _scoped_q(scope, action, view_permission):
+    """The areas where the principal holds the permission (``basedata.change`` to write):
+    a grid worker's own grid, a grid chief's community, a data officer's district. Roles
+    without it (the administrators, API clients: the exchange API of the data resource
+    centre is the way departments' systems read) get nothing here."""
+    return scope.area_q("area_code", CHANGE_PERMISSION if action == CHANGE else view_permission)
 
 
 class Collected(models.Model):
@@ -141,7 +135,7 @@ class Building(Collected):
 
     @classmethod
     def restrict_q(cls, scope, action):
-        return _scoped_q(scope, action, OBJECT_VIEW_ROLES)
+        return _scoped_q(scope, action, VIEW_OBJECTS)
 
 
 class HouseQuerySet(RestrictedQuerySet):
@@ -182,7 +176,7 @@ class House(Collected):
 
     @classmethod
     def restrict_q(cls, scope, action):
-        return _scoped_q(scope, action, OBJECT_VIEW_ROLES)
+        return _scoped_q(scope, action, VIEW_OBJECTS)
 
 
 class PersonQuerySet(RestrictedQuerySet):
@@ -191,10 +185,10 @@ class PersonQuerySet(RestrictedQuerySet):
         return self.filter(merged_into__isnull=True)
 
     def by_id_number(self, value: str):
-        return self.filter(id_hash=crypto.lookup_hash(value))
+        return self.filter(id_hash=personal_data.lookup_hash(value))
 
     def by_phone(self, value: str):
-        return self.filter(phone_hash=crypto.lookup_hash(value))
+        return self.filter(phone_hash=personal_data.lookup_hash(value))
 
 
 class Person(Collected):
@@ -232,6 +226,13 @@ class Person(Collected):
 
     objects = PersonQuerySet.as_manager()
 
+    # What ``personal_data.reveal`` may show, to whom (with a reason, audited).
+    personal_fields = {
+        "id_number": personal_data.PersonalField("id_number_enc", "id_number", _("身份证号")),
+        "phone": personal_data.PersonalField("phone_enc", "phone", _("手机号")),
+    }
+    reveal_permission = REVEAL
+
     class Meta:
         ordering = ["area_code", "name", "pk"]
         verbose_name = _("实有人口")
@@ -243,7 +244,7 @@ class Person(Collected):
 
     @classmethod
     def restrict_q(cls, scope, action):
-        return _scoped_q(scope, action, PEOPLE_VIEW_ROLES)
+        return _scoped_q(scope, action, VIEW_PEOPLE)
 
     @property
     def age(self):
@@ -256,11 +257,12 @@ class Person(Collected):
         return today.year - b.year - ((today.month, today.day) < (b.month, b.day))
 
     def id_number(self) -> str:
-        """The plain ID number: only for ``actions.reveal`` and the exchange (never shown)."""
-        return crypto.decrypt(self.id_number_enc, "id_number")
+        """The plain ID number: only for ``personal_data.reveal`` and the exchange (never
+        shown)."""
+        return personal_data.decrypt(self.id_number_enc, "id_number")
 
     def phone(self) -> str:
-        return crypto.decrypt(self.phone_enc, "phone")
+        return personal_data.decrypt(self.phone_enc, "phone")
 
 
 class OrganisationQuerySet(RestrictedQuerySet):
@@ -293,7 +295,7 @@ class Organisation(Collected):
 
     @classmethod
     def restrict_q(cls, scope, action):
-        return _scoped_q(scope, action, OBJECT_VIEW_ROLES)
+        return _scoped_q(scope, action, VIEW_OBJECTS)
 
 
 class ComponentQuerySet(RestrictedQuerySet):
@@ -342,7 +344,7 @@ class Component(Collected):
 
     @classmethod
     def restrict_q(cls, scope, action):
-        return _scoped_q(scope, action, OBJECT_VIEW_ROLES)
+        return _scoped_q(scope, action, VIEW_OBJECTS)
 
 
 class ChangeRecordQuerySet(RestrictedQuerySet):
@@ -380,7 +382,7 @@ class ChangeRecord(models.Model):
 
     @classmethod
     def restrict_q(cls, scope, action):
-        return _scoped_q(scope, action, OBJECT_VIEW_ROLES)
+        return _scoped_q(scope, action, VIEW_OBJECTS)
 
 
 class ImportBatchQuerySet(RestrictedQuerySet):

@@ -5,7 +5,8 @@ fields and masks the sensitive ones per grant."""
 
 from django.db.models import Prefetch
 
-from . import crypto
+from gridgov.core import personal_data
+
 from .models import House, Organisation, Person, Tag
 
 PEOPLE_FIELDS = [
@@ -59,10 +60,10 @@ def person_row(p) -> dict:
     tags = list(p.tags.all())
     return {
         "person_id": p.pk, "name": p.name,
-        "id_number": crypto.decrypt(p.id_number_enc, "id_number"),
+        "id_number": personal_data.decrypt(p.id_number_enc, "id_number"),
         "birth_date": p.birth_date.isoformat() if p.birth_date else None, "sex": p.sex,
         "registration_type": p.registration_type,
-        "phone": crypto.decrypt(p.phone_enc, "phone"), "address": p.address,
+        "phone": personal_data.decrypt(p.phone_enc, "phone"), "address": p.address,
         "grid_code": p.area_code, "household_head_id": p.household_head_id,
         "relation_to_head": p.relation_to_head,
         "care_tags": ";".join(t.name for t in tags if not t.restricted),

@@ -8,7 +8,7 @@ Everything reads through ``restrict()`` (out of scope is 404) and writes through
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,12 +18,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from gridgov.core.access import get_scope
 from gridgov.areas.models import Area
-from gridgov.core.views import ScopedDetailView, ScopedListView
+from gridgov.core import personal_data
+from gridgov.core.views import PermissionRequiredMixin, ScopedDetailView, ScopedListView
 
 from . import access, actions, exporters, importers
-from .choices import CHANGE_ROLES
 from .filtersets import (
     BuildingFilterSet,
     ComponentFilterSet,
@@ -41,17 +40,13 @@ from .models import (
     Organisation,
     Person,
 )
+from .permissions import CHANGE, REVEAL
 
 FILTERSETS = {"people": PersonFilterSet, "buildings": BuildingFilterSet,
               "houses": HouseFilterSet, "organisations": OrganisationFilterSet,
               "components": ComponentFilterSet}
 MODELS = {"people": Person, "buildings": Building, "houses": House,
           "organisations": Organisation, "components": Component}
-
-
-def _can_change(user) -> bool:
-    scope = get_scope(user)
-    return bool(scope and not scope.is_api_client and scope.has_role(*CHANGE_ROLES))
 
 
 def filtered(kind, request):
@@ -104,7 +99,7 @@ class _List(ScopedListView):
             filter=self.filterset, title=self.title, columns=self.columns, rows=rows,
             points=points, kind=self.kind, query=query.urlencode(),
             filtered=any(v for k, v in self.request.GET.items() if k != "page"),
-            can_change=_can_change(self.request.user),
+            can_change=access.can_change(self.request.user),
             can_merge=access.can_merge(self.request.user),
         )
         return context
@@ -253,8 +248,10 @@ class PersonDetailView(_Detail):
         return context
 
 
-class PersonRevealView(LoginRequiredMixin, View):
+class PersonRevealView(PermissionRequiredMixin, View):
     """POST: show one full value once, with a reason; the reveal is audited."""
+
+    permission = REVEAL
 
     def post(self, request, pk):
         person = get_object_or_404(Person.objects.restrict(request.user), pk=pk)
@@ -263,8 +260,8 @@ class PersonRevealView(LoginRequiredMixin, View):
             messages.error(request, _("请填写查看完整信息的理由。"))
             return redirect("basedata:person", pk=pk)
         try:
-            value = actions.reveal(person, form.cleaned_data["field"], actor=request.user,
-                                   reason=form.cleaned_data["reason"])
+            value = personal_data.reveal(person, form.cleaned_data["field"],
+                                         actor=request.user, reason=form.cleaned_data["reason"])
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
             return redirect("basedata:person", pk=pk)
@@ -357,18 +354,16 @@ class ComponentDetailView(_Detail):
                 (_("位置描述"), c.address or "—"), (_("网格"), c.area_code)]
 
 
-class FamilyAddView(LoginRequiredMixin, View):
+class FamilyAddView(PermissionRequiredMixin, View):
     """添加家庭: the house, the household head and the members in one mobile-friendly form,
     saved all or nothing."""
 
+    permission = CHANGE
     template_name = "basedata/family_form.html"
 
     def grids(self):
-        scope = get_scope(self.request.user)
-        if not _can_change(self.request.user):
-            raise PermissionDenied(_("您无权采集基础数据。"))
         return list(Area.objects.filter(level="grid").filter(
-            scope.area_q("code", roles=CHANGE_ROLES)).only("code", "name")[:200])
+            self.scope.area_q("code", CHANGE)).only("code", "name")[:200])
 
     def get(self, request):
         grids = self.grids()
@@ -455,14 +450,14 @@ class ImportView(LoginRequiredMixin, View):
     """Upload CSV or XLSX; every row checked; the result page links the rejected rows."""
 
     def get(self, request):
-        if not _can_change(request.user):
+        if not access.can_change(request.user):
             raise Http404
         return render(request, "basedata/import.html", {
             "form": UploadForm(), "batches": ImportBatch.objects.restrict(request.user)[:10],
             "kinds": importers.KINDS})
 
     def post(self, request):
-        if not _can_change(request.user):
+        if not access.can_change(request.user):
             raise Http404
         form = UploadForm(request.POST, request.FILES)
         if form.is_valid():

@@ -2,6 +2,7 @@
 
 import re
 
+from . import idempotency
 from .context import request_context
 
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
@@ -35,3 +36,40 @@ class RequestContextMiddleware:
             response = self.get_response(request)
         response["X-Request-ID"] = request.request_id
         return response
+
+
+class IdempotencyMiddleware:
+    """Answer a retried write with its first result (``gridgov.core.idempotency``).
+
+    Placed after authentication and CSRF: ``process_view`` runs once the URL is resolved and
+    the CSRF check has passed, claims the key (or answers with the stored result, 409 or
+    422), and ``__call__`` stores the view's answer under the claim.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            response = self.get_response(request)
+        except BaseException:
+            claim = getattr(request, "_idempotency_claim", None)
+            if claim is not None:
+                claim.release()
+            raise
+        claim = getattr(request, "_idempotency_claim", None)
+        if claim is not None:
+            claim.finish(response)
+        return response
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not idempotency.applies(request):
+            return None
+        key = idempotency.key_from(request, view_func)
+        if key is None:
+            return None
+        outcome = idempotency.claim(request, key, view_func)
+        if isinstance(outcome, idempotency.Claim):
+            request._idempotency_claim = outcome
+            return None
+        return outcome

@@ -113,3 +113,32 @@ class RoleDefinition(models.Model):
         if action == CHANGE:
             return None if scope.can("core.manage_roles") else NOTHING
         return None
+
+
+class IdempotencyRecord(models.Model):
+    """One write request a client marked with an idempotency key, and the answer it got.
+
+    ``gridgov.core.idempotency`` inserts the row (committed on its own) before the view runs,
+    so a concurrent retry finds it and answers 409; when the view has answered, the status and
+    the response (encrypted with a key derived from the client's idempotency key, which is
+    never stored: only its HMAC is) are filled in and every retry replays them. Rows expire
+    after ``IDEMPOTENCY_TTL`` (24 h, ``gridgov.core.tasks.purge_idempotency_records``).
+    Neither the principal nor the client address is stored in the clear: both are part of
+    ``key_hash``.
+    """
+
+    key_hash = models.CharField(max_length=64, unique=True)
+    # Method, path and body digest of the first request: a retry must match it.
+    fingerprint = models.CharField(max_length=64)
+    created_at = models.DateTimeField(db_index=True)
+    # Empty while the first request is still running.
+    status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response = models.BinaryField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("幂等请求")
+        verbose_name_plural = _("幂等请求")
+
+    def __str__(self):
+        return f"{self.key_hash[:12]} {self.status or '…'}"

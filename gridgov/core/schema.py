@@ -11,7 +11,7 @@ rely on the schema listing every status code the API really returns.
 
 from drf_spectacular.openapi import AutoSchema
 
-from .access.drf import PUBLIC, permissions_for
+from .access.drf import PUBLIC, SAFE_METHODS, permissions_for
 
 ERROR_LIST = "ErrorList"
 ERROR_LIST_SCHEMA = {
@@ -78,6 +78,9 @@ class PermissionAutoSchema(AutoSchema):
             line = "权限:公开,无需登录。"
         elif needed:
             line = "权限:" + " 或 ".join(f"`{code}`" for code in needed)
+            if (getattr(self.view, "reads_narrowed_by_scope", False)
+                    and self.method.upper() in SAFE_METHODS):
+                line += "(无此权限时按数据范围处理:列表为空,单条为 404)"
         else:
             line = "权限:任何已登录的人员(数据范围另行限定)。"
         description = operation.get("description", "")

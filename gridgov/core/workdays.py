@@ -2,7 +2,8 @@
 
 Sources, in order:
 
-1. ``CalendarDay`` rows an administrator maintains (``gridgov.core.models``): they override
+1. ``CalendarDay`` rows an administrator maintains (``gridgov.core.models``, written by
+   ``gridgov.core.actions.set_calendar_day``): they override
    the package (a late change) and extend it past its last year;
 2. the PyPI package ``chinesecalendar`` (``import chinese_calendar``) for the years it knows
    (2004 to the year of its release);
@@ -228,40 +229,3 @@ def deadline_for(start: dt.datetime, amount, unit: str) -> tuple[dt.datetime | N
         return add_working_days(start, int(amount)), ""
     except CalendarUnknown as exc:
         return None, str(exc)
-
-
-# --- the administrator's verbs ---------------------------------------------------------------
-
-
-def set_calendar_day(day: dt.date, *, is_workday: bool, note: str = "", actor):
-    """Record (or change) one day of the calendar: a holiday, or a 调休 weekend workday.
-
-    System administrator only (``actor=None`` for loaders); audited; the per-process cache is
-    dropped on commit.
-    """
-    from django.core.exceptions import PermissionDenied
-    from django.db import transaction
-
-    from gridgov.accounts.choices import Role
-    from gridgov.core.access import get_scope
-    from gridgov.audit.recorder import record, snapshot
-
-    from .models import CalendarDay
-
-    if actor is not None:
-        scope = get_scope(actor)
-        if scope is None or not scope.has_role(Role.SYS_ADMIN):
-            raise PermissionDenied(_("只有系统管理员可以维护工作日历。"))
-    fields = ("date", "is_workday", "note")
-    with transaction.atomic():
-        row = CalendarDay.objects.select_for_update().filter(date=day).first()
-        before = snapshot(row, fields) if row else None
-        if row is None:
-            row = CalendarDay(date=day)
-        row.is_workday = bool(is_workday)
-        row.note = (note or "")[:100]
-        row.save()
-        record("core.calendar_day", actor=actor, obj=row, before=before,
-               after=snapshot(row, fields))
-        transaction.on_commit(invalidate)
-    return row

@@ -78,7 +78,7 @@ def load(*, stdout=None) -> dict:
     existing_hashes = set(Person.objects.exclude(id_hash=None).values_list("id_hash", flat=True))
     existing_orgs = set(Organisation.objects.values_list("uscc", flat=True))
     existing_comps = set(Component.objects.values_list("code", flat=True))
-    from gridgov.basedata import crypto
+    from gridgov.core import personal_data
 
     seq = 0
     with transaction.atomic():
@@ -123,7 +123,7 @@ def load(*, stdout=None) -> dict:
                     floating = rng.random() < 0.15
                     if rng.random() < 0.03:
                         tags = tags + ["残疾人"]
-                    if crypto.lookup_hash(number) in existing_hashes:
+                    if personal_data.lookup_hash(number) in existing_hashes:
                         head = head or Person.objects.by_id_number(number).first()
                         continue
                     person = actions.create_person(

@@ -29,6 +29,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from .actions.merge import merge_events
 from .choices import State
 from .models import Event
 
@@ -141,8 +142,6 @@ def suggest(event: Event, *, user=None, limit: int = DEFAULT_LIMIT) -> list[Sugg
 
 def merge(primary: Event, duplicates, *, actor) -> Event:
     """Merge ``duplicates`` into ``primary`` in one action (``actions.merge_events``)."""
-    from .actions import merge_events
-
     duplicates = [d for d in duplicates if d.pk != primary.pk]
     if not duplicates:
         raise ValidationError({"duplicates": _("请至少选择一个要合并的重复事件。")})

@@ -1,8 +1,9 @@
 """The event closed loop: category catalog, events, attachments, requests and the trace.
 
-Scope (``Event.restrict_q``): grid roles see their grids' events, command roles and leaders
-their area's, department roles the events dispatched to their department (now or before);
-the three administrators see none. Every change goes through ``gridgov.events.actions``.
+Scope (``Event.restrict_q``): the roles holding ``events.view`` in an area see its events
+(grid roles their grids, command roles and leaders their area), department-bound roles the
+events dispatched to their department (now or before); the three administrators lack the
+permission and see none. Every change goes through ``gridgov.events.actions``.
 
 The trace: each transition writes one audit record on the event's own chain
 (``events.event:<pk>``) and one ``EventStep`` row pointing at it. The timeline is rendered
@@ -11,17 +12,15 @@ verify`` detects tampering with any step; ``EventStep`` only indexes the steps f
 (returns, rework, department history) and is checked against its record when shown.
 """
 
-import datetime as dt
-
 from django.conf import settings
 from django.db import models
-from django.db.models import Case, Exists, OuterRef, Q, Value, When
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gridgov.accounts.choices import ADMIN_ROLES, COMMAND_ROLES, DEPARTMENT_ROLES, GRID_ROLES, Role
 from gridgov.core.querysets import NOTHING, RestrictedQuerySet
 
+from . import deadlines
 from .choices import (
     AttachmentKind,
     CategoryKind,
@@ -36,20 +35,16 @@ from .choices import (
     Urgency,
 )
 
-# A stage deadline closer than this is "due soon".
-DUE_SOON_FRACTION = 0.2
-DUE_SOON_MIN = dt.timedelta(minutes=30)
-
 
 class CatalogQuerySet(RestrictedQuerySet):
     pass
 
 
 def _catalog_restrict_q(scope, action):
-    # Every signed-in person reads the catalog (intake, dispatch, reports); only the system
-    # administrator changes it.
+    # Every signed-in person reads the catalog (intake, dispatch, reports); only those who
+    # maintain it (the system administrator by default) change it.
     if action == "change":
-        return None if scope.has_role(Role.SYS_ADMIN) else NOTHING
+        return None if scope.can("events.manage_catalog") else NOTHING
     return None
 
 
@@ -149,39 +144,24 @@ class MinorCategory(models.Model):
 
 
 class EventQuerySet(RestrictedQuerySet):
-    def with_deadline_status(self, now=None):
-        """Annotate ``deadline_status`` (none / on_time / due_soon / overdue) at read time.
+    """Events, with the deadline rule of ``gridgov.events.deadlines`` as filters and marks."""
 
-        Due soon is the last ``DUE_SOON_MIN`` before the stage deadline (the model property
-        uses the stage's length too; the annotation keeps to the fixed window so it stays one
-        indexed comparison).
+    def with_deadline_status(self, now=None):
+        """Annotate ``deadline_status_value`` (none / on_time / due_soon / overdue) at ``now``.
+
+        The same rule as ``Event.deadline_status()`` (``deadlines.status``), in SQL, so a
+        list can show each row's mark without computing it again.
         """
-        now = now or timezone.now()
-        timed = Q(state__in=[s.value for s in _timed_states()], stage_deadline__isnull=False)
-        return self.annotate(deadline_status=Case(
-            When(timed & Q(stage_deadline__lt=now), then=Value(DeadlineStatus.OVERDUE.value)),
-            When(timed & Q(stage_deadline__lt=now + DUE_SOON_MIN),
-                 then=Value(DeadlineStatus.DUE_SOON.value)),
-            When(timed, then=Value(DeadlineStatus.ON_TIME.value)),
-            default=Value(DeadlineStatus.NONE.value),
-            output_field=models.CharField(),
-        ))
+        return self.annotate(
+            deadline_status_value=deadlines.status_expression(now or timezone.now()))
 
     def overdue(self, now=None):
-        now = now or timezone.now()
-        return self.filter(state__in=[s.value for s in _timed_states()],
-                           stage_deadline__lt=now)
+        """Events whose running stage is past its deadline."""
+        return self.filter(deadlines.overdue_q(now or timezone.now()))
 
     def due_soon(self, now=None):
-        now = now or timezone.now()
-        return self.filter(state__in=[s.value for s in _timed_states()],
-                           stage_deadline__gte=now, stage_deadline__lt=now + DUE_SOON_MIN)
-
-
-def _timed_states():
-    from .choices import TIMED_STATES
-
-    return TIMED_STATES
+        """Events whose running stage is in its last fifth (at least its last 30 minutes)."""
+        return self.filter(deadlines.due_soon_q(now or timezone.now()))
 
 
 class Event(models.Model):
@@ -272,23 +252,13 @@ class Event(models.Model):
 
     @classmethod
     def restrict_q(cls, scope, action):
-        # sys/sec/audit administrators: separated duties, no events at all.
-        if scope.is_admin and not (scope.roles - ADMIN_ROLES):
-            return NOTHING
-        if scope.is_api_client:
-            # A department's API key: the events dispatched to that department.
-            return _department_q(scope.department_id) if scope.department_id else NOTHING
-        q = NOTHING
-        # Grid roles: the events of their grids (grid worker: one grid; chief and
-        # instructor: their community's grids), by the grid code prefix.
-        if scope.has_role(*GRID_ROLES):
-            q |= scope.area_q("area_code", roles=GRID_ROLES)
-        # Command room and leaders: everything in their area.
-        if scope.has_role(*COMMAND_ROLES, Role.LEADER):
-            q |= scope.area_q("area_code", roles=(*COMMAND_ROLES, Role.LEADER))
-        # Department roles: events dispatched to their department, now or at any earlier step
-        # (a department that returned an event can still read what it returned).
-        if scope.has_role(*DEPARTMENT_ROLES) and scope.department_id:
+        # Area roles holding events.view (grid roles: their grids; command room and leaders:
+        # their area), by the area code prefix; the three administrators lack it and see none.
+        q = scope.area_q("area_code", "events.view", department_bound=False)
+        # Department-bound roles (and department API keys): events dispatched to their
+        # department, now or at any earlier step (a department that returned an event can
+        # still read what it returned).
+        if scope.department_can("events.view"):
             q |= _department_q(scope.department_id)
         # Anyone may follow (and evaluate) what they reported themselves.
         if scope.user_id:
@@ -298,20 +268,9 @@ class Event(models.Model):
     # --- read-time deadline marks ----------------------------------------------------------
 
     def deadline_status(self, now=None) -> str:
-        """none / on_time / due_soon / overdue for the current stage, computed now."""
-        from .choices import TIMED_STATES
-
-        if self.state not in TIMED_STATES or self.stage_deadline is None:
-            return DeadlineStatus.NONE
-        now = now or timezone.now()
-        if now > self.stage_deadline:
-            return DeadlineStatus.OVERDUE
-        window = DUE_SOON_MIN
-        if self.stage_started_at:
-            window = max(window, (self.stage_deadline - self.stage_started_at) * DUE_SOON_FRACTION)
-        if self.stage_deadline - now <= window:
-            return DeadlineStatus.DUE_SOON
-        return DeadlineStatus.ON_TIME
+        """none / on_time / due_soon / overdue for the current stage, computed now (the rule
+        of ``deadlines.status``, which the queryset's filters and annotation share)."""
+        return deadlines.status(self.state, self.stage_deadline, self.stage_started_at, now)
 
     @property
     def is_overdue(self) -> bool:

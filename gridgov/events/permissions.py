@@ -22,7 +22,8 @@ DEPARTMENT = {HANDLER, DEPT_ADMIN, DATA_OFFICER}
 
 PERMISSIONS = [
     # Reading: area roles see their areas' events, department-bound roles their department's.
-    PermissionSpec("events.view", _("查看事件"), GRID_ROLES | COMMAND | {LEADER} | DEPARTMENT),
+    PermissionSpec("events.view", _("查看事件"),
+                   GRID_ROLES | COMMAND | {LEADER} | DEPARTMENT | {"api_client"}),
     PermissionSpec("events.see_contact", _("查看上报人完整联系方式"), {CLERK, SHIFT}),
     # Pages and worklists.
     PermissionSpec("events.command_room", _("使用指挥中心"), COMMAND | {LEADER}),
@@ -31,7 +32,9 @@ PERMISSIONS = [
     PermissionSpec("events.manage_catalog", _("维护事件分类目录"), {SYS}),
     # Intake channels.
     PermissionSpec("events.report_patrol", _("上报巡查事件"), GRID_ROLES),
-    PermissionSpec("events.record_hotline", _("登记热线与信箱来件"), {CLERK, SHIFT}),
+    # The hotline centre's system posts its records with a department API key.
+    PermissionSpec("events.record_hotline", _("登记热线与信箱来件"),
+                   {CLERK, SHIFT, "api_client"}),
     PermissionSpec("events.transfer", _("部门移交事件"), DEPARTMENT | {"api_client"}),
     PermissionSpec("events.report_video", _("上报视频巡查事件"), COMMAND | {"api_client"}),
     PermissionSpec("events.instruct", _("领导交办事件"), {LEADER}),

@@ -5,7 +5,9 @@ import datetime as dt
 from celery import shared_task
 from django.utils import timezone
 
+from .actions.alerts import mark_deadline
 from .choices import TIMED_STATES, DeadlineStatus
+from .models import Event
 
 # Look this far ahead for stages that may be "due soon" (the mark itself is decided by
 # ``Event.deadline_status``: the last fifth of the stage, at least 30 minutes).
@@ -14,15 +16,12 @@ LOOKAHEAD = dt.timedelta(days=3)
 
 @shared_task(name="gridgov.events.tasks.scan_deadlines")
 def scan_deadlines(now=None) -> dict:
-    """Raise due-soon and overdue alerts once per stage (``actions.mark_deadline``).
+    """Raise due-soon and overdue alerts once per stage (``actions.alerts.mark_deadline``).
 
     Each alert is an audit record on the event's chain and an ``event_transition`` signal
     ("due_soon" / "overdue"), which the notifications app turns into messages; an overdue
     event handled by its grid is escalated to the street. Returns the counts.
     """
-    from . import actions
-    from .models import Event
-
     now = now or timezone.now()
     counts = {"due_soon": 0, "overdue": 0}
     candidates = (Event.objects.filter(state__in=list(TIMED_STATES),
@@ -33,6 +32,6 @@ def scan_deadlines(now=None) -> dict:
     for event in candidates.iterator(chunk_size=500):
         status = event.deadline_status(now)
         if status in counts and event.deadline_alert != status:
-            if actions.mark_deadline(event, kind=status, now=now) is not None:
+            if mark_deadline(event, kind=status, now=now) is not None:
                 counts[status] += 1
     return counts

@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
-from gridgov.accounts.choices import Role
 from gridgov.accounts.models import User
 from gridgov.audit.models import AuditRecord
+from gridgov.core.access import grants
 
 from .choices import State
 from .workflow import TRANSITIONS
@@ -42,12 +42,12 @@ def action_label(action: str) -> str:
 
 
 def role_label(roles: str) -> str:
+    """The names of the sealed role codes of a record (roles are data: a role renamed since
+    shows its name now, a removed one its code)."""
     labels = []
     for value in filter(None, (roles or "").split(",")):
-        try:
-            labels.append(str(Role(value).label))
-        except ValueError:
-            labels.append(str(OTHER_ROLES.get(value, value)))
+        other = OTHER_ROLES.get(value)
+        labels.append(str(other) if other is not None else grants.role_label(value))
     return "、".join(labels)
 
 

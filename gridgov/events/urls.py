@@ -1,13 +1,16 @@
-"""Event pages under /events/: detail (E1), intake (E2), command room and lists (E3)."""
+"""Event pages under /events/: detail (E1), intake (E2), the pages by role (E3)."""
 
-from .views import catalog, command, detail, intake, public
+from .views import catalog, command, department, detail, grid, intake, live_map, public
 
 app_name = "events"
 
 urlpatterns = [
     *detail.urlpatterns,  # E1: event detail with timeline and action forms
     *catalog.urlpatterns,  # E1: category catalog (list; editing by the system administrator)
-    *command.urlpatterns,  # E3: command room, department and grid lists
+    *command.urlpatterns,  # E3: command room queues, dispatch, decisions
+    *live_map.urlpatterns,  # E3: the command room's live map
+    *department.urlpatterns,  # E3: the department handler's list
+    *grid.urlpatterns,  # E3: the grid worker's list
     *intake.urlpatterns,  # E2: intake pages
     *public.urlpatterns,  # residents' private tracking links
 ]

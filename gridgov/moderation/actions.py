@@ -13,13 +13,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gridgov.accounts.choices import Role
-from gridgov.core.access import get_scope
 from gridgov.audit.recorder import record, snapshot
+from gridgov.core.access import require
+from gridgov.events.actions.workflow import release_held
+from gridgov.events.choices import State
 
 from . import matcher
 from .choices import CaseStatus, TermCategory
-from .models import REVIEWER_ROLES, LexiconRevision, LexiconTerm, ModerationCase
+from .models import LexiconRevision, LexiconTerm, ModerationCase
 
 TERM_FIELDS = ("term", "category", "is_active", "note")
 CASE_FIELDS = ("status", "decided_by", "decided_at", "remark")
@@ -63,11 +64,7 @@ def screen(**texts) -> Screening:
 
 
 def _require_lexicon_admin(actor):
-    if actor is None:
-        return
-    scope = get_scope(actor)
-    if scope is None or scope.is_api_client or not scope.has_role(Role.SYS_ADMIN):
-        raise PermissionDenied(_("只有系统管理员可以维护过滤词库。"))
+    require(actor, "moderation.manage_lexicon", message=_("只有系统管理员可以维护过滤词库。"))
 
 
 def _clean_term(term) -> str:
@@ -144,7 +141,8 @@ def update_term(row: LexiconTerm, *, actor, **changes) -> LexiconTerm:
 
 
 def open_case(event, screening: Screening, *, actor=None) -> ModerationCase:
-    """Open the review of a held event (called by intake inside the report's transaction)."""
+    """Open the review of a held event (called by intake, through the screen this app
+    registers in ``events.actions.screening``, inside the report's transaction)."""
     if not screening.held:
         raise ValueError("open_case needs a screening with hits")
     with transaction.atomic():
@@ -156,11 +154,16 @@ def open_case(event, screening: Screening, *, actor=None) -> ModerationCase:
     return case
 
 
+def held_terms(event) -> list:
+    """The terms ``event`` was held for (empty when it was never held)."""
+    terms = ModerationCase.objects.filter(event=event).values_list("terms", flat=True).first()
+    return list(terms or [])
+
+
 def _require_reviewer(actor, case):
-    scope = get_scope(actor)
-    if scope is None or scope.is_api_client or not scope.has_role(*REVIEWER_ROLES):
-        raise PermissionDenied(_("只有受理员或值班长可以审核暂扣的上报。"))
-    if not scope.covers(case.event.area_code, roles=REVIEWER_ROLES):
+    scope = require(actor, "moderation.review", allow_system=False,
+                    message=_("只有受理员或值班长可以审核暂扣的上报。"))
+    if not scope.covers(case.event.area_code, "moderation.review", department_bound=False):
         raise PermissionDenied(_("该事件不在您的辖区内。"))
 
 
@@ -170,9 +173,6 @@ def decide_case(case: ModerationCase, *, approve: bool, actor, remark: str = "")
     A rejection needs a reason. The case and the event change in one transaction; both are
     audited (the event's release by ``events.actions.release_held``).
     """
-    from gridgov.events.actions import release_held
-    from gridgov.events.choices import State
-
     remark = (remark or "").strip()
     if not approve and not remark:
         raise ValidationError({"remark": _("驳回须填写理由。")})

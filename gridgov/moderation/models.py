@@ -11,13 +11,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gridgov.accounts.choices import ADMIN_ROLES, Role
 from gridgov.core.querysets import NOTHING, RestrictedQuerySet
 
 from .choices import CaseStatus, TermCategory
-
-# The roles that review held reports: the intake clerk and the shift leader of the area.
-REVIEWER_ROLES = (Role.INTAKE_CLERK, Role.SHIFT_LEADER)
 
 
 class LexiconTerm(models.Model):
@@ -47,14 +43,12 @@ class LexiconTerm(models.Model):
 
     @classmethod
     def restrict_q(cls, scope, action):
-        # The system administrator edits the lexicon; reviewers may read it (to understand a
-        # hit). Everyone else, API clients included, sees nothing: the list itself is
-        # sensitive (it tells how to get around the filter).
-        if scope.is_api_client:
-            return NOTHING
-        if scope.has_role(Role.SYS_ADMIN):
+        # Its keepers edit the lexicon; reviewers may read it (to understand a hit). Everyone
+        # else, API clients included, sees nothing: the list itself is sensitive (it tells
+        # how to get around the filter).
+        if scope.can("moderation.manage_lexicon"):
             return None
-        if action == "view" and scope.has_role(*REVIEWER_ROLES):
+        if action == "view" and scope.can("moderation.review"):
             return None
         return NOTHING
 
@@ -124,14 +118,12 @@ class ModerationCase(models.Model):
 
     @classmethod
     def restrict_q(cls, scope, action):
-        # Reviewers (intake clerk, shift leader) of the area the event lies in; leaders may
-        # read them. Administrators, grid and department roles and API clients: nothing
-        # (held text may be abusive or illegal; it is shown only to those who decide on it).
-        if scope.is_api_client or (scope.is_admin and not (scope.roles - ADMIN_ROLES)):
-            return NOTHING
-        q = NOTHING
-        if scope.has_role(*REVIEWER_ROLES):
-            q |= scope.area_q("event__area_code", roles=REVIEWER_ROLES)
-        if action == "view" and scope.has_role(Role.LEADER):
-            q |= scope.area_q("event__area_code", roles=(Role.LEADER,))
+        # Reviewers (``moderation.review``: intake clerk, shift leader) of the area the event
+        # lies in; those who follow them (``moderation.view_held``: leaders too) may read.
+        # Everyone else, administrators and API clients included, lacks both: nothing (held
+        # text may be abusive or illegal; it is shown only to those who decide on it).
+        q = scope.area_q("event__area_code", "moderation.review", department_bound=False)
+        if action == "view":
+            q |= scope.area_q("event__area_code", "moderation.view_held",
+                              department_bound=False)
         return q

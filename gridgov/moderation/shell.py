@@ -3,27 +3,24 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from gridgov.accounts.choices import GRID_ROLES, Role
 from gridgov.web.menus import MenuItem
 from gridgov.web.menus import register as register_menu
 from gridgov.web.worklist import DANGER, WorkItem
 from gridgov.web.worklist import register as register_work
-
-from .models import REVIEWER_ROLES
 
 SAMPLE_SIZE = 5
 
 
 def register() -> None:
     register_menu(MenuItem("events_report", _("上报事件"), ("events:report",),
-                           roles=frozenset(GRID_ROLES), order=35))
+                           permission="events.report_patrol", order=35))
     register_menu(MenuItem("events_hotline", _("热线导入"), ("events:hotline_upload",),
-                           roles=frozenset(REVIEWER_ROLES), order=44))
+                           permission="events.record_hotline", order=44))
     register_menu(MenuItem("moderation", _("待审核上报"), ("moderation:cases",),
-                           roles=frozenset({*REVIEWER_ROLES, Role.LEADER}), order=45))
+                           permission="moderation.view_held", order=45))
     register_menu(MenuItem("lexicon", _("过滤词库"), ("moderation:lexicon",),
-                           roles=frozenset({Role.SYS_ADMIN}), order=85))
-    register_work("moderation.held", roles=set(REVIEWER_ROLES), order=5)(held_reports)
+                           permission="moderation.manage_lexicon", order=85))
+    register_work("moderation.held", permission="moderation.review", order=5)(held_reports)
 
 
 def held_reports(user, scope):

@@ -15,15 +15,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
-from gridgov.accounts.choices import Role
-from gridgov.events.intake import contact_display
-from gridgov.events.views.intake import RolesRequiredMixin
+from gridgov.core.views import PermissionRequiredMixin
+from gridgov.events.actions.intake import contact_display
 
 from . import actions, matcher
 from .choices import CaseStatus, TermCategory
-from .models import REVIEWER_ROLES, LexiconTerm, ModerationCase
+from .models import LexiconTerm, ModerationCase
 
-PAGE_ROLES = (*REVIEWER_ROLES, Role.LEADER)
 PAGE_SIZE = 50
 
 
@@ -40,10 +38,10 @@ def _annotate(case, user):
     return case
 
 
-class CaseListView(RolesRequiredMixin, View):
+class CaseListView(PermissionRequiredMixin, View):
     """Held reports in the reviewer's area, pending first."""
 
-    roles = PAGE_ROLES
+    permission = "moderation.view_held"
 
     def get(self, request):
         status = request.GET.get("status") or CaseStatus.PENDING
@@ -58,13 +56,13 @@ class CaseListView(RolesRequiredMixin, View):
         rows = [_annotate(c, request.user) for c in cases.order_by("-created_at")[:PAGE_SIZE]]
         return render(request, "moderation/case_list.html", {
             "cases": rows, "status": status, "statuses": CaseStatus.choices,
-            "can_decide": self.scope.has_role(*REVIEWER_ROLES)})
+            "can_decide": self.scope.can("moderation.review")})
 
 
-class CaseDetailView(RolesRequiredMixin, View):
+class CaseDetailView(PermissionRequiredMixin, View):
     """One held report with the decision form."""
 
-    roles = PAGE_ROLES
+    permission = "moderation.view_held"
 
     def _case(self, pk):
         return get_object_or_404(ModerationCase.objects.restrict(self.request.user)
@@ -75,7 +73,7 @@ class CaseDetailView(RolesRequiredMixin, View):
         return render(request, "moderation/case_detail.html", {
             "case": case, "errors": errors or {},
             "can_decide": (case.status == CaseStatus.PENDING
-                           and self.scope.has_role(*REVIEWER_ROLES))}, status=status)
+                           and self.scope.can("moderation.review"))}, status=status)
 
     def post(self, request, pk):
         case = self._case(pk)
@@ -93,10 +91,10 @@ class CaseDetailView(RolesRequiredMixin, View):
         return redirect("moderation:cases")
 
 
-class LexiconView(RolesRequiredMixin, View):
+class LexiconView(PermissionRequiredMixin, View):
     """The lexicon: list, add, disable / enable (system administrator)."""
 
-    roles = (Role.SYS_ADMIN,)
+    permission = "moderation.manage_lexicon"
 
     def _render(self, request, errors=None, values=None, status=200):
         q = (request.GET.get("q") or "").strip()

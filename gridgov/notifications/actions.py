@@ -10,8 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gridgov.accounts.actions import mask_phone
 from gridgov.audit.recorder import record
+from gridgov.core.personal_data import mask_phone
 
 from . import backends
 from .choices import SMS_KINDS, Kind

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from gridgov.accounts.actions import mask_phone
+from gridgov.core.personal_data import mask_phone
 
 DEFAULT_BACKEND = "gridgov.notifications.backends.ConsoleSMSBackend"
 logger = logging.getLogger("gridgov.sms")

@@ -60,7 +60,8 @@ class Notification(models.Model):
     @classmethod
     def restrict_q(cls, scope, action):
         # A notification is personal: only its recipient sees or marks it, whatever their
-        # role (administrators and leaders included); API clients have no inbox.
-        if scope.is_api_client or not scope.user_id:
+        # role and permissions (administrators and leaders included); a principal without a
+        # user (an API client) has no inbox.
+        if not scope.user_id:
             return NOTHING
         return Q(user_id=scope.user_id)

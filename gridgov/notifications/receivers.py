@@ -21,7 +21,6 @@ import logging
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gridgov.accounts.choices import Role
 from gridgov.events.choices import State
 
 from . import recipients as who
@@ -78,8 +77,7 @@ def on_complete(event, actor, kwargs):
     people = who.grid_workers(event)
     if kwargs.get("_on_spot"):
         # Resolved on the spot by a grid worker: another worker or the grid chief verifies.
-        people = [u for u in who.staff(event.area_code, Role.GRID_WORKER, Role.GRID_CHIEF)
-                  if u.pk != getattr(actor, "pk", None)]
+        people = [u for u in who.verifiers(event) if u.pk != getattr(actor, "pk", None)]
     notify(people, kind=Kind.TO_VERIFY, event=event, actor=actor,
            text=_("事件 %(number)s 已处置完毕,请到现场核查:%(desc)s")
            % {"number": event.number, "desc": _short(event.description)})
@@ -138,7 +136,7 @@ def on_merge(event, actor, kwargs):
 
 STAGE_PEOPLE = {
     State.REPORTED: who.intake_clerks,
-    State.REGISTERED: who.shift_leaders,
+    State.REGISTERED: who.filers,
     State.FILED: who.dispatchers,
     State.DISPATCHED: who.handlers,
     State.IN_PROGRESS: who.handlers,

@@ -1,15 +1,13 @@
-"""我的通知: the signed-in person's notifications, newest first, with mark-read buttons."""
+"""我的通知: the signed-in person's notifications, newest first, with mark-read buttons.
 
-from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import HttpResponseNotAllowed
-from django.shortcuts import get_object_or_404, redirect
-from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+A notification is personal, so no permission opens these pages: any signed-in person reads
+and marks their own (``Notification.restrict_q`` keeps the recipient; anyone else's is 404).
+"""
+
+from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
-from django.views import View
 
-from gridgov.core.views import ScopedListView
+from gridgov.core.views import ActionView, ScopedListView
 
 from . import actions
 from .filtersets import NotificationFilterSet
@@ -37,32 +35,24 @@ class NotificationListView(ScopedListView):
         return ctx
 
 
-def _back(request):
-    url = request.POST.get("next", "")
-    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}):
-        return url
-    return reverse("notifications:list")
+class _InboxButton(ActionView):
+    # Any signed-in person: the inbox is their own (see the module docstring).
+    permission = ()
+    model = Notification
+    success_url = reverse_lazy("notifications:list")
 
 
-class MarkReadView(LoginRequiredMixin, View):
+class MarkReadView(_InboxButton):
     """POST: mark one notification read, then go back (or on to its event)."""
 
-    def get(self, request, *args, **kwargs):
-        return HttpResponseNotAllowed(["POST"])
-
-    def post(self, request, pk):
-        notification = get_object_or_404(Notification.objects.restrict(request.user), pk=pk)
-        actions.mark_read(notification, actor=request.user)
-        return redirect(_back(request))
+    def run(self, request, pk) -> str:
+        actions.mark_read(self.get_object(), actor=request.user)
+        return ""
 
 
-class MarkAllReadView(LoginRequiredMixin, View):
+class MarkAllReadView(_InboxButton):
     """POST: mark every unread notification of the person read."""
 
-    def get(self, request, *args, **kwargs):
-        return HttpResponseNotAllowed(["POST"])
-
-    def post(self, request):
+    def run(self, request) -> str:
         count = actions.mark_all_read(actor=request.user)
-        messages.success(request, _("已将 %(n)d 条通知标为已读。") % {"n": count})
-        return redirect(_back(request))
+        return _("已将 %(n)d 条通知标为已读。") % {"n": count}

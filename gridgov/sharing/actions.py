@@ -18,9 +18,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov.accounts.models import Department
-from gridgov.core.access import get_scope
 from gridgov.audit.recorder import record, snapshot
 
+from .checks import (
+    actor_user,
+    choice,
+    clean_fields,
+    digits,
+    require_publisher,
+    staff_scope,
+    string_list,
+    text,
+    validate_sharing,
+)
 from .choices import (
     ANSWER_WORKING_DAYS,
     BaseLibrary,
@@ -34,7 +44,6 @@ from .choices import (
     UpdateCycle,
 )
 from .models import (
-    PUBLISHER_ROLES,
     ExchangeLog,
     Grant,
     Resource,
@@ -43,6 +52,7 @@ from .models import (
     ShareRequest,
     coordinating_department_code,
 )
+from .permissions import ANSWER, COORDINATE
 from .registry import get_builtin
 
 RESOURCE_FIELDS = (
@@ -64,100 +74,11 @@ CHOICE_FIELDS = {
     "sharing_method": SharingMethod, "open_attribute": OpenAttribute,
 }
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{1,59}$")
-FIELD_NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
 MAX_UPLOAD_ROWS = 200_000
 
 
 # --- helpers --------------------------------------------------------------------------------
 
-
-def _staff_scope(actor, roles=None):
-    """The scope of department staff (optionally holding one of ``roles``), else refuse."""
-    scope = get_scope(actor)
-    if scope is None or scope.is_api_client or scope.department_id is None:
-        raise PermissionDenied(_("只有部门工作人员可以执行此操作。"))
-    from gridgov.accounts.choices import DEPARTMENT_ROLES
-
-    if not scope.has_role(*(roles or DEPARTMENT_ROLES)):
-        raise PermissionDenied(_("您的角色无权执行此操作。"))
-    return scope
-
-
-def _require_publisher(actor, department):
-    """The provider's data officer or department administrator (or the system loader)."""
-    if actor is None:
-        return None
-    scope = _staff_scope(actor, PUBLISHER_ROLES)
-    if scope.department_id != department.pk:
-        raise PermissionDenied(_("只有提供部门的数据专员或部门管理员可以执行此操作。"))
-    return scope
-
-
-def _actor_user(actor):
-    return actor if isinstance(getattr(actor, "pk", None), int) else None
-
-
-def _text(value, field, *, required=True, max_length=None) -> str:
-    value = (value or "").strip() if isinstance(value, str) or value is None else str(value)
-    if required and not value:
-        raise ValidationError({field: _("此项为必填项。")})
-    if max_length and len(value) > max_length:
-        raise ValidationError({field: _("不能超过 %(n)d 个字符。") % {"n": max_length}})
-    return value
-
-
-def _choice(value, choices, field):
-    if value not in choices.values:
-        raise ValidationError({field: _("无效的选项:%(value)s。") % {"value": value}})
-    return value
-
-
-def _digits(value, n, field, *, required=True):
-    value = (value or "").strip()
-    if not value and not required:
-        return ""
-    if not re.fullmatch(rf"\d{{{n}}}", value):
-        raise ValidationError({field: _("应为 %(n)d 位数字。") % {"n": n}})
-    return value
-
-
-def _string_list(values, field, *, max_length=50):
-    if isinstance(values, str):
-        values = [v for v in re.split(r"[,,\s]+", values) if v]
-    out = []
-    for value in values or ():
-        value = str(value).strip()
-        if not value:
-            continue
-        if len(value) > max_length:
-            raise ValidationError({field: _("每项不能超过 %(n)d 个字符。") % {"n": max_length}})
-        if value not in out:
-            out.append(value)
-    return out
-
-
-def _clean_fields(fields) -> list[dict]:
-    if not fields:
-        raise ValidationError({"fields": _("至少需要一个数据项。")})
-    out, seen = [], set()
-    for spec in fields:
-        name = str(spec.get("name", "")).strip()
-        if not FIELD_NAME_RE.match(name):
-            raise ValidationError({"fields": _(
-                "字段名“%(name)s”无效:小写字母开头,只含小写字母、数字和下划线。"
-            ) % {"name": name}})
-        if name in seen:
-            raise ValidationError({"fields": _("字段名“%(name)s”重复。") % {"name": name}})
-        seen.add(name)
-        label = str(spec.get("label", "")).strip()
-        if not label:
-            raise ValidationError({"fields": _("字段“%(name)s”缺少中文名。") % {"name": name}})
-        ftype = spec.get("type", FieldType.STRING)
-        if ftype not in FieldType.values:
-            raise ValidationError({"fields": _("字段“%(name)s”的数据类型无效。") % {"name": name}})
-        out.append({"name": name, "label": label[:100], "type": ftype,
-                    "sensitive": bool(spec.get("sensitive", False))})
-    return out
 
 
 def _next_code(provider, category, item, catalog) -> str:
@@ -175,13 +96,6 @@ def _resource_state(resource) -> dict:
     return state
 
 
-def _validate_sharing(sharing_type, sharing_condition, legal_basis):
-    if sharing_type == SharingType.NOT_SHARED and not legal_basis:
-        raise ValidationError({"legal_basis": _(
-            "不予共享的资源必须注明法律、行政法规或国家政策依据。")})
-    if sharing_type == SharingType.CONDITIONAL and not sharing_condition:
-        raise ValidationError({"sharing_condition": _("有条件共享的资源必须说明共享条件。")})
-
 
 # --- catalog --------------------------------------------------------------------------------
 
@@ -194,29 +108,29 @@ def publish_resource(*, provider, actor, name, category, item, catalog, abstract
     """Publish a resource in the catalog with its data items (provider's data officer or
     department administrator). A not-shared resource needs its legal basis, a conditional
     one its condition. The code is generated (provider-类项目-sequence) when not given."""
-    _require_publisher(actor, provider)
-    name = _text(name, "name", max_length=200)
-    category = _digits(category, 1, "category")
-    item = _digits(item, 2, "item")
-    catalog = _digits(catalog, 3, "catalog")
+    require_publisher(actor, provider)
+    name = text(name, "name", max_length=200)
+    category = digits(category, 1, "category")
+    item = digits(item, 2, "item")
+    catalog = digits(catalog, 3, "catalog")
     subcatalog = (subcatalog or "").strip()
     if subcatalog and not re.fullmatch(r"\d{1,6}", subcatalog):
         raise ValidationError({"subcatalog": _("细目应为 1 至 6 位数字。")})
-    abstract = _text(abstract, "abstract", max_length=4000)
-    _choice(format, ResourceFormat, "format")
-    _choice(update_cycle, UpdateCycle, "update_cycle")
-    _choice(sharing_type, SharingType, "sharing_type")
-    _choice(sharing_method, SharingMethod, "sharing_method")
-    _choice(open_attribute, OpenAttribute, "open_attribute")
-    sharing_condition = _text(sharing_condition, "sharing_condition", required=False)
-    legal_basis = _text(legal_basis, "legal_basis", required=False)
-    _validate_sharing(sharing_type, sharing_condition, legal_basis)
-    groups = _string_list(groups, "groups")
+    abstract = text(abstract, "abstract", max_length=4000)
+    choice(format, ResourceFormat, "format")
+    choice(update_cycle, UpdateCycle, "update_cycle")
+    choice(sharing_type, SharingType, "sharing_type")
+    choice(sharing_method, SharingMethod, "sharing_method")
+    choice(open_attribute, OpenAttribute, "open_attribute")
+    sharing_condition = text(sharing_condition, "sharing_condition", required=False)
+    legal_basis = text(legal_basis, "legal_basis", required=False)
+    validate_sharing(sharing_type, sharing_condition, legal_basis)
+    groups = string_list(groups, "groups")
     for group in groups:
-        _choice(group, BaseLibrary, "groups")
-    tags = _string_list(tags, "tags")
-    related_codes = _string_list(related_codes, "related_codes", max_length=60)
-    fields = _clean_fields(fields)
+        choice(group, BaseLibrary, "groups")
+    tags = string_list(tags, "tags")
+    related_codes = string_list(related_codes, "related_codes", max_length=60)
+    fields = clean_fields(fields)
     code = (code or "").strip()
     with transaction.atomic():
         if code:
@@ -234,7 +148,7 @@ def publish_resource(*, provider, actor, name, category, item, catalog, abstract
             sharing_method=sharing_method, open_attribute=open_attribute,
             published_on=published_on or timezone.localdate(), related_codes=related_codes,
             tags=tags, groups=groups, builtin_key=builtin_key,
-            created_by=_actor_user(actor),
+            created_by=actor_user(actor),
         )
         ResourceField.objects.bulk_create(
             ResourceField(resource=resource, position=i, **spec) for i, spec in enumerate(fields)
@@ -282,7 +196,7 @@ def publish_builtin(key, *, actor, **metadata) -> Resource:
 
 def update_resource(resource, *, actor, **changes) -> Resource:
     """Change a resource's catalog metadata (not its code, provider or data items)."""
-    _require_publisher(actor, resource.provider)
+    require_publisher(actor, resource.provider)
     unknown = set(changes) - EDITABLE_FIELDS
     if unknown:
         raise ValidationError({sorted(unknown)[0]: _("此项不能修改。")})
@@ -291,11 +205,11 @@ def update_resource(resource, *, actor, **changes) -> Resource:
         before = _resource_state(resource)
         for name, value in changes.items():
             if name in ("tags", "related_codes", "groups"):
-                value = _string_list(value, name)
+                value = string_list(value, name)
             setattr(resource, name, value)
         for group in resource.groups:
-            _choice(group, BaseLibrary, "groups")
-        _validate_sharing(resource.sharing_type, resource.sharing_condition,
+            choice(group, BaseLibrary, "groups")
+        validate_sharing(resource.sharing_type, resource.sharing_condition,
                           resource.legal_basis)
         try:
             resource.full_clean(exclude=["provider", "created_by"])
@@ -314,7 +228,7 @@ def update_resource(resource, *, actor, **changes) -> Resource:
 
 def set_published(resource, *, published, actor) -> Resource:
     """Withdraw a resource from the catalog or publish it again."""
-    _require_publisher(actor, resource.provider)
+    require_publisher(actor, resource.provider)
     with transaction.atomic():
         resource = Resource.objects.select_for_update().get(pk=resource.pk)
         if resource.is_published == bool(published):
@@ -363,7 +277,7 @@ def upload_rows(resource, data, *, actor, replace=False) -> dict:
     together, the rejected ones reported with row, field and reason (nothing dropped
     silently). ``replace`` drops the previous rows first. Returns
     ``{"saved": n, "rejected": [{"row", "field", "message"}]}``."""
-    _require_publisher(actor, resource.provider)
+    require_publisher(actor, resource.provider)
     if resource.builtin_key:
         raise ValidationError({"file": _("内置资源的数据来自平台基础数据,不能上传。")})
     if isinstance(data, bytes):
@@ -434,7 +348,7 @@ def answer_deadline(start):
 
 def _check_fields(resource, names, field="fields") -> list[str]:
     known = [f.name for f in resource.fields.all()]
-    names = _string_list(names, field, max_length=60)
+    names = string_list(names, field, max_length=60)
     if not names:
         raise ValidationError({field: _("请至少选择一个字段。")})
     unknown = [n for n in names if n not in known]
@@ -464,7 +378,7 @@ def _new_grant(resource, consumer, *, fields, masking, request, actor) -> Grant:
         _revoke(old, actor=actor, reason=_("由新的授权替代。"))
     grant = Grant.objects.create(
         resource=resource, consumer=consumer, request=request, fields=fields,
-        masking=masking, granted_by=_actor_user(actor),
+        masking=masking, granted_by=actor_user(actor),
     )
     record("sharing.grant", actor=actor, obj=grant, after=snapshot(grant, GRANT_FIELDS))
     return grant
@@ -475,7 +389,7 @@ def request_share(resource, *, purpose, fields, actor) -> ShareRequest:
 
     Unconditional: approved at once with a grant (sensitive fields masked). Conditional:
     pending, with the provider's answer due in 10 working days. Not shared: refused here."""
-    scope = _staff_scope(actor)
+    scope = staff_scope(actor)
     consumer = Department.objects.get(pk=scope.department_id)
     if resource.provider_id == consumer.pk:
         raise ValidationError({"resource": _("不能申请本部门提供的资源。")})
@@ -484,7 +398,7 @@ def request_share(resource, *, purpose, fields, actor) -> ShareRequest:
     if resource.sharing_type == SharingType.NOT_SHARED:
         raise ValidationError({"resource": _("该资源不予共享(依据:%(basis)s)。") % {
             "basis": resource.legal_basis}})
-    purpose = _text(purpose, "purpose", max_length=2000)
+    purpose = text(purpose, "purpose", max_length=2000)
     fields = _check_fields(resource, fields)
     now = timezone.now()
     with transaction.atomic():
@@ -492,7 +406,7 @@ def request_share(resource, *, purpose, fields, actor) -> ShareRequest:
                                        status__in=[RequestStatus.PENDING,
                                                    RequestStatus.DISPUTED]).exists():
             raise ValidationError({"resource": _("本部门对该资源已有未办结的申请。")})
-        req = ShareRequest(resource=resource, consumer=consumer, requested_by=_actor_user(actor),
+        req = ShareRequest(resource=resource, consumer=consumer, requested_by=actor_user(actor),
                            purpose=purpose, fields=fields, submitted_at=now)
         if resource.sharing_type == SharingType.UNCONDITIONAL:
             req.status = RequestStatus.APPROVED
@@ -518,7 +432,7 @@ def _locked_request(req, *statuses) -> ShareRequest:
 def approve_request(req, *, actor, fields=None, masking=None) -> Grant:
     """The provider agrees: a grant for the requested fields (or a subset of them), each
     plain or masked (sensitive fields masked unless said otherwise)."""
-    _require_publisher(actor, req.resource.provider)
+    require_publisher(actor, req.resource.provider, ANSWER)
     with transaction.atomic():
         req = _locked_request(req, RequestStatus.PENDING)
         before = snapshot(req, REQUEST_FIELDS)
@@ -529,7 +443,7 @@ def approve_request(req, *, actor, fields=None, masking=None) -> Grant:
                 "names": ", ".join(extra)}})
         req.status = RequestStatus.APPROVED
         req.answered_at = timezone.now()
-        req.answered_by = _actor_user(actor)
+        req.answered_by = actor_user(actor)
         req.save()
         record("sharing.approve", actor=actor, obj=req, before=before,
                after=snapshot(req, REQUEST_FIELDS))
@@ -540,15 +454,15 @@ def approve_request(req, *, actor, fields=None, masking=None) -> Grant:
 
 def refuse_request(req, *, reason, actor) -> ShareRequest:
     """The provider refuses, giving its reason (required)."""
-    _require_publisher(actor, req.resource.provider)
-    reason = _text(reason, "reason", max_length=2000)
+    require_publisher(actor, req.resource.provider, ANSWER)
+    reason = text(reason, "reason", max_length=2000)
     with transaction.atomic():
         req = _locked_request(req, RequestStatus.PENDING)
         before = snapshot(req, REQUEST_FIELDS)
         req.status = RequestStatus.REFUSED
         req.refusal_reason = reason
         req.answered_at = timezone.now()
-        req.answered_by = _actor_user(actor)
+        req.answered_by = actor_user(actor)
         req.save()
         record("sharing.refuse", actor=actor, obj=req, before=before,
                after=snapshot(req, REQUEST_FIELDS))
@@ -557,10 +471,10 @@ def refuse_request(req, *, reason, actor) -> ShareRequest:
 
 def dispute_request(req, *, reason, actor) -> ShareRequest:
     """The consumer takes a refusal, or an answer overdue, to the coordinating department."""
-    scope = _staff_scope(actor)
+    scope = staff_scope(actor)
     if scope.department_id != req.consumer_id:
         raise PermissionDenied(_("只有申请部门可以提出异议。"))
-    reason = _text(reason, "reason", max_length=2000)
+    reason = text(reason, "reason", max_length=2000)
     coordinator = Department.objects.filter(code=coordinating_department_code()).first()
     if coordinator is None:
         raise ValidationError({"coordinator": _("未配置协调部门。")})
@@ -583,10 +497,10 @@ def dispute_request(req, *, reason, actor) -> ShareRequest:
 def resolve_dispute(req, *, approve, resolution, actor, fields=None, masking=None):
     """The coordinating department decides a dispute: share (a grant, as the provider would
     have given it) or uphold the refusal. Its opinion is required either way."""
-    scope = _staff_scope(actor, PUBLISHER_ROLES)
+    scope = staff_scope(actor, COORDINATE)
     if scope.department_id != req.coordinator_id:
         raise PermissionDenied(_("只有协调部门可以处理异议。"))
-    resolution = _text(resolution, "resolution", max_length=2000)
+    resolution = text(resolution, "resolution", max_length=2000)
     with transaction.atomic():
         req = _locked_request(req, RequestStatus.DISPUTED)
         before = snapshot(req, REQUEST_FIELDS)
@@ -610,7 +524,7 @@ def resolve_dispute(req, *, approve, resolution, actor, fields=None, masking=Non
 
 def withdraw_request(req, *, actor) -> ShareRequest:
     """The consumer withdraws a request that is still pending."""
-    scope = _staff_scope(actor)
+    scope = staff_scope(actor)
     if scope.department_id != req.consumer_id:
         raise PermissionDenied(_("只有申请部门可以撤回申请。"))
     with transaction.atomic():
@@ -629,7 +543,7 @@ def withdraw_request(req, *, actor) -> ShareRequest:
 def _revoke(grant, *, actor, reason):
     before = snapshot(grant, GRANT_FIELDS)
     grant.revoked_at = timezone.now()
-    grant.revoked_by = _actor_user(actor)
+    grant.revoked_by = actor_user(actor)
     grant.revoke_reason = reason
     grant.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
     record("sharing.revoke", actor=actor, obj=grant, before=before,
@@ -638,8 +552,8 @@ def _revoke(grant, *, actor, reason):
 
 def revoke_grant(grant, *, reason, actor) -> Grant:
     """The provider revokes a grant at once (reason required): the next pull answers 403."""
-    _require_publisher(actor, grant.resource.provider)
-    reason = _text(reason, "reason", max_length=2000)
+    require_publisher(actor, grant.resource.provider, ANSWER)
+    reason = text(reason, "reason", max_length=2000)
     with transaction.atomic():
         grant = Grant.objects.select_for_update().get(pk=grant.pk)
         if grant.revoked_at is not None:

@@ -8,7 +8,6 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gridgov.accounts.choices import DEPARTMENT_ROLES, Role
 from gridgov.core.querysets import CHANGE, NOTHING, RestrictedQuerySet
 
 from .choices import (
@@ -23,9 +22,7 @@ from .choices import (
     SharingType,
     UpdateCycle,
 )
-
-# Who publishes and answers for a department's resources.
-PUBLISHER_ROLES = frozenset({Role.DATA_OFFICER, Role.DEPT_ADMIN})
+from .permissions import ANSWER, AUDIT_EXCHANGES, COORDINATE, PUBLISH, REQUEST, VIEW_EXCHANGES
 
 
 def coordinating_department_code() -> str:
@@ -33,12 +30,14 @@ def coordinating_department_code() -> str:
     return getattr(settings, "GRIDGOV_COORDINATING_DEPARTMENT", DEFAULT_COORDINATING_DEPARTMENT)
 
 
-def _department_staff(scope) -> bool:
-    return (
-        scope.department_id is not None
-        and not scope.is_api_client
-        and scope.has_role(*DEPARTMENT_ROLES)
-    )
+def _department_q(scope, clauses) -> Q:
+    """OR of the clauses (permission → Q) whose permission the principal holds for its
+    department's work; nothing when it holds none."""
+    q = NOTHING
+    for perm, clause in clauses:
+        if scope.department_can(perm):
+            q = clause if q is NOTHING else q | clause
+    return q
 
 
 class ResourceQuerySet(RestrictedQuerySet):
@@ -116,9 +115,7 @@ class Resource(models.Model):
         # knowing what exists is how sharing starts. Only the provider's data officer or
         # department administrator changes an entry; administrators ("三员") change none.
         if action == CHANGE:
-            if _department_staff(scope) and scope.has_role(*PUBLISHER_ROLES):
-                return Q(provider_id=scope.department_id)
-            return NOTHING
+            return _department_q(scope, [(PUBLISH, Q(provider_id=scope.department_id))])
         if scope.department_id is not None:
             # A provider still sees its own withdrawn entries.
             return Q(is_published=True) | Q(provider_id=scope.department_id)
@@ -168,10 +165,12 @@ class ResourceRow(models.Model):
 def _request_q(scope):
     """Requests a department's staff take part in: as consumer, as provider, or as the
     coordinating department once disputed."""
-    if not _department_staff(scope):
-        return NOTHING
-    q = Q(consumer_id=scope.department_id) | Q(resource__provider_id=scope.department_id)
-    return q | Q(coordinator_id=scope.department_id)
+    dept = scope.department_id
+    return _department_q(scope, [
+        (REQUEST, Q(consumer_id=dept) | Q(resource__provider_id=dept) | Q(coordinator_id=dept)),
+        (ANSWER, Q(resource__provider_id=dept)),
+        (COORDINATE, Q(coordinator_id=dept)),
+    ])
 
 
 class ShareRequestQuerySet(RestrictedQuerySet):
@@ -300,13 +299,12 @@ class Grant(models.Model):
     @classmethod
     def restrict_q(cls, scope, action):
         # The consumer sees its grants; the provider sees and revokes what it granted.
-        if not _department_staff(scope):
-            return NOTHING
+        dept = scope.department_id
+        given = (ANSWER, Q(resource__provider_id=dept))
         if action == CHANGE:
-            if not scope.has_role(*PUBLISHER_ROLES):
-                return NOTHING
-            return Q(resource__provider_id=scope.department_id)
-        return Q(consumer_id=scope.department_id) | Q(resource__provider_id=scope.department_id)
+            return _department_q(scope, [given])
+        return _department_q(scope, [
+            (REQUEST, Q(consumer_id=dept) | Q(resource__provider_id=dept)), given])
 
 
 class ExchangeLog(models.Model):
@@ -348,8 +346,7 @@ class ExchangeLog(models.Model):
         # departments it concerns; nobody changes it.
         if action == CHANGE:
             return NOTHING
-        if scope.has_role(Role.AUDIT_ADMIN):
+        if scope.can(AUDIT_EXCHANGES):
             return None
-        if not _department_staff(scope):
-            return NOTHING
-        return Q(consumer_id=scope.department_id) | Q(provider_id=scope.department_id)
+        dept = scope.department_id
+        return _department_q(scope, [(VIEW_EXCHANGES, Q(consumer_id=dept) | Q(provider_id=dept))])

@@ -16,8 +16,9 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
+from gridgov.core.personal_data import mask_value
+
 from .choices import Masking
-from .masking import mask_value
 from .models import ResourceRow
 from .registry import get_builtin
 

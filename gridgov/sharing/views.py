@@ -11,19 +11,22 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView
 
-from gridgov.accounts.choices import DEPARTMENT_ROLES, Role
 from gridgov.core.access import get_scope
-from gridgov.accounts.views import RoleRequiredMixin, error_text
-from gridgov.core.querysets import CHANGE
-from gridgov.core.views import ScopedDetailView, ScopedListView
+from gridgov.core.querysets import CHANGE, VIEW
+from gridgov.core.views import (
+    ActionView,
+    PermissionRequiredMixin,
+    ScopedDetailView,
+    ScopedListView,
+    error_text,
+)
 
 from . import actions
 from .choices import RequestStatus, SharingType
 from .filtersets import ExchangeLogFilterSet, ResourceFilterSet, ShareRequestFilterSet
 from .forms import ApproveForm, PublishForm, ReasonForm, RequestForm, ResolveForm, UploadForm
-from .models import PUBLISHER_ROLES, ExchangeLog, Grant, Resource, ShareRequest
-
-STAFF_ROLES = tuple(DEPARTMENT_ROLES)
+from .models import ExchangeLog, Grant, Resource, ShareRequest
+from .permissions import ANSWER, COORDINATE, EXCHANGE_PAGES, PUBLISH, REQUEST, SHARING_WORK
 
 
 def _apply_errors(form, exc: ValidationError, aliases=None):
@@ -56,8 +59,7 @@ class CatalogView(ScopedListView):
         context = super().get_context_data(**kwargs)
         context["filter"] = self.filterset
         scope = get_scope(self.request.user)
-        context["can_publish"] = bool(scope and scope.has_role(*PUBLISHER_ROLES)
-                                      and scope.department_id)
+        context["can_publish"] = bool(scope and scope.department_can(PUBLISH))
         return context
 
 
@@ -77,17 +79,16 @@ class ResourceDetailView(ScopedDetailView):
         context = super().get_context_data(**kwargs)
         resource = self.object
         user = self.request.user
-        department_id = getattr(user, "department_id", None)
         scope = get_scope(user)
-        is_provider = department_id == resource.provider_id and scope.has_role(*PUBLISHER_ROLES)
+        department_id = scope.department_id
+        is_provider = department_id == resource.provider_id and scope.department_can(PUBLISH)
         context["fields"] = list(resource.fields.all())
         context["is_provider"] = is_provider
         context["my_grant"] = (Grant.objects.active()
                                .filter(resource=resource, consumer_id=department_id).first()
                                if department_id else None)
         can_request = (
-            department_id is not None and department_id != resource.provider_id
-            and scope.has_role(*STAFF_ROLES)
+            department_id != resource.provider_id and scope.department_can(REQUEST)
             and resource.sharing_type != SharingType.NOT_SHARED
         )
         context["request_form"] = RequestForm(resource=resource) if can_request else None
@@ -102,10 +103,10 @@ class ResourceDetailView(ScopedDetailView):
         return context
 
 
-class PublishView(RoleRequiredMixin, FormView):
+class PublishView(PermissionRequiredMixin, FormView):
     """Publish a resource of the user's department (data officer, department admin)."""
 
-    roles = tuple(PUBLISHER_ROLES)
+    permission = PUBLISH
     form_class = PublishForm
     template_name = "sharing/publish.html"
 
@@ -127,10 +128,10 @@ def _resource_or_404(request, code, action="view"):
     return get_object_or_404(Resource.objects.restrict(request.user, action), code=code)
 
 
-class RequestCreateView(RoleRequiredMixin, View):
+class RequestCreateView(PermissionRequiredMixin, View):
     """Apply for a resource (the form is on the resource page; errors render here)."""
 
-    roles = STAFF_ROLES
+    permission = REQUEST
 
     def get(self, request, code):
         resource = _resource_or_404(request, code)
@@ -157,10 +158,11 @@ class RequestCreateView(RoleRequiredMixin, View):
                       {"resource": resource, "form": form}, status=400)
 
 
-class UploadView(RoleRequiredMixin, View):
-    """Upload CSV rows of a department-published resource (provider only)."""
+class UploadView(PermissionRequiredMixin, View):
+    """Upload CSV rows of a department-published resource (provider only); the answer is
+    the report page, so this is not an ``ActionView``."""
 
-    roles = tuple(PUBLISHER_ROLES)
+    permission = PUBLISH
 
     def get(self, request, code):
         return HttpResponseNotAllowed(["POST"])
@@ -185,10 +187,10 @@ class UploadView(RoleRequiredMixin, View):
 # --- requests -------------------------------------------------------------------------------
 
 
-class RequestListView(RoleRequiredMixin, ScopedListView):
+class RequestListView(PermissionRequiredMixin, ScopedListView):
     """Requests of the user's department: made, received, and put to it for coordination."""
 
-    roles = STAFF_ROLES
+    permission = SHARING_WORK
     model = ShareRequest
     template_name = "sharing/request_list.html"
     context_object_name = "requests"
@@ -205,10 +207,10 @@ class RequestListView(RoleRequiredMixin, ScopedListView):
         return context
 
 
-class RequestDetailView(RoleRequiredMixin, ScopedDetailView):
+class RequestDetailView(PermissionRequiredMixin, ScopedDetailView):
     """One request with the answers the visitor may give."""
 
-    roles = STAFF_ROLES
+    permission = SHARING_WORK
     model = ShareRequest
     template_name = "sharing/request_detail.html"
     context_object_name = "req"
@@ -222,8 +224,7 @@ class RequestDetailView(RoleRequiredMixin, ScopedDetailView):
         req = self.object
         scope = self.scope
         department_id = scope.department_id
-        publisher = scope.has_role(*PUBLISHER_ROLES)
-        is_provider = publisher and department_id == req.resource.provider_id
+        is_provider = scope.department_can(ANSWER) and department_id == req.resource.provider_id
         is_consumer = department_id == req.consumer_id
         pending = req.status == RequestStatus.PENDING
         context.update({
@@ -233,7 +234,7 @@ class RequestDetailView(RoleRequiredMixin, ScopedDetailView):
                                             or (pending and req.is_overdue)),
             "can_withdraw": is_consumer and pending,
             "resolve_form": ResolveForm() if (
-                publisher and department_id == req.coordinator_id
+                scope.department_can(COORDINATE) and department_id == req.coordinator_id
                 and req.status == RequestStatus.DISPUTED) else None,
             "reason_form": ReasonForm(),
             "grants": list(req.grants.all()),
@@ -241,29 +242,24 @@ class RequestDetailView(RoleRequiredMixin, ScopedDetailView):
         return context
 
 
-class RequestActionView(RoleRequiredMixin, View):
-    """approve / refuse / dispute / resolve / withdraw one request (POST)."""
+class RequestActionView(ActionView):
+    """approve / refuse / dispute / resolve / withdraw one request (POST); the action
+    decides whether the visitor's department may."""
 
-    roles = STAFF_ROLES
+    permission = SHARING_WORK
+    model = ShareRequest
+    scope_action = VIEW
     verb = ""
 
-    def get(self, request, pk):
-        return HttpResponseNotAllowed(["POST"])
+    def get_object(self, **lookup):
+        return get_object_or_404(ShareRequest.objects.restrict(self.request.user, VIEW)
+                                 .select_related("resource__provider"), pk=self.kwargs["pk"])
 
-    def post(self, request, pk):
-        req = get_object_or_404(ShareRequest.objects.restrict(request.user)
-                                .select_related("resource__provider"), pk=pk)
-        try:
-            text = self.run(request, req)
-        except ValidationError as exc:
-            messages.error(request, error_text(exc))
-        except PermissionDenied as exc:
-            messages.error(request, error_text(exc))
-        else:
-            messages.success(request, text)
-        return redirect("sharing:request_detail", pk=pk)
+    def back_url(self, request, pk):
+        return reverse("sharing:request_detail", kwargs={"pk": pk})
 
-    def run(self, request, req) -> str:
+    def run(self, request, pk) -> str:
+        req = self.get_object()
         reason = request.POST.get("reason", "")
         if self.verb == "approve":
             form = ApproveForm(request.POST, share_request=req)
@@ -296,10 +292,10 @@ class RequestActionView(RoleRequiredMixin, View):
 # --- grants and evidence --------------------------------------------------------------------
 
 
-class GrantListView(RoleRequiredMixin, ScopedListView):
+class GrantListView(PermissionRequiredMixin, ScopedListView):
     """Grants the department holds and grants it gave (revocable by its publishers)."""
 
-    roles = STAFF_ROLES
+    permission = (REQUEST, ANSWER)
     model = Grant
     template_name = "sharing/grant_list.html"
     context_object_name = "grants"
@@ -313,33 +309,30 @@ class GrantListView(RoleRequiredMixin, ScopedListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["department_id"] = self.scope.department_id
-        context["publisher"] = self.scope.has_role(*PUBLISHER_ROLES)
+        context["publisher"] = self.scope.department_can(ANSWER)
         return context
 
 
-class GrantRevokeView(RoleRequiredMixin, View):
-    roles = tuple(PUBLISHER_ROLES)
+class GrantRevokeView(ActionView):
+    """The provider revokes a grant (POST, with a reason)."""
 
-    def get(self, request, pk):
-        return HttpResponseNotAllowed(["POST"])
+    permission = ANSWER
+    model = Grant
+    scope_action = CHANGE
 
-    def post(self, request, pk):
-        grant = get_object_or_404(Grant.objects.restrict(request.user, CHANGE)
-                                  .select_related("resource__provider"), pk=pk)
-        try:
-            actions.revoke_grant(grant, reason=request.POST.get("reason", ""),
-                                 actor=request.user)
-        except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, error_text(exc))
-        else:
-            messages.success(request, _("授权已撤销,对方下一次调用将被拒绝。"))
-        return redirect(reverse("sharing:grants"))
+    def back_url(self, request, pk):
+        return reverse("sharing:grants")
+
+    def run(self, request, pk) -> str:
+        actions.revoke_grant(self.get_object(), reason=request.POST.get("reason", ""),
+                             actor=request.user)
+        return _("授权已撤销,对方下一次调用将被拒绝。")
 
 
-class ExchangeListView(RoleRequiredMixin, ScopedListView):
+class ExchangeListView(PermissionRequiredMixin, ScopedListView):
     """Exchange evidence and usage per resource (departments concerned; audit admin all)."""
 
-    roles = STAFF_ROLES + (Role.AUDIT_ADMIN,)
+    permission = EXCHANGE_PAGES
     model = ExchangeLog
     template_name = "sharing/exchange_list.html"
     context_object_name = "logs"

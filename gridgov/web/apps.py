@@ -5,3 +5,8 @@ class WebConfig(AppConfig):
     name = "gridgov.web"
     label = "web"
     verbose_name = "门户"
+
+    def ready(self):
+        from .shell import register
+
+        register()

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import SimpleLazyObject
 
+from gridgov.accounts.scope import role_names
+
 from .menus import build_menu
 
 
@@ -15,12 +17,10 @@ def _logout_url() -> str:
 
 
 def role_labels(scope) -> list[str]:
-    """The principal's roles as translated labels, in the order of ``Role``."""
-    from gridgov.accounts.choices import Role
-
+    """The principal's roles by name, in the role table's order."""
     if scope is None:
         return []
-    return [str(role.label) for role in Role if role.value in scope.roles]
+    return list(role_names(scope.roles).values())
 
 
 def area_label(scope) -> str:
@@ -40,7 +40,6 @@ def shell(request):
     scope = get_scope(user) if user is not None else None
     return {
         "gg_scope": scope,
-        "gg_roles": sorted(scope.roles) if scope else [],
         "gg_role_labels": role_labels(scope),
         # Lazy: the area names cost one query and only pages with a signed-in user show them.
         "gg_area_label": SimpleLazyObject(lambda: area_label(scope)),

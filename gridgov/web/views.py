@@ -11,17 +11,19 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
-from gridgov.accounts.choices import GRID_ROLES, Role
 from gridgov.accounts.models import Assignment
-from gridgov.core.access import get_scope
+from gridgov.accounts.scope import role_names
 from gridgov.areas.choices import CODE_LENGTH, Kind, Level
 from gridgov.areas.models import Area
+from gridgov.core.access import get_scope, grants
+from gridgov.core.views import PermissionRequiredMixin
 
 from . import worklist
 
 LEVEL_ORDER = [Level.DISTRICT, Level.STREET, Level.COMMUNITY, Level.GRID]
 # A grid role's home page lists its grids; a community has a few dozen at most.
 MAX_GRID_ROWS = 100
+ROSTER = "areas.grid_roster"
 
 
 def _bounds(geometries) -> list[list[float]] | None:
@@ -95,23 +97,26 @@ class HomeView(LoginRequiredMixin, TemplateView):
 
     @staticmethod
     def grids(user, scope):
-        """For grid roles: their grids with households and the staff assigned to each."""
-        if scope is None or not scope.has_role(*GRID_ROLES):
+        """For holders of "areas.grid_roster" (the grid roles): their grids with households
+        and the staff assigned to each."""
+        if scope is None or not scope.can(ROSTER):
             return []
         grids = list(
             Area.objects.restrict(user)
             .current()
-            .filter(scope.area_q("code", roles=GRID_ROLES), level=Level.GRID)
+            .filter(scope.area_q("code", ROSTER), level=Level.GRID)
             .select_related("parent")
             .order_by("code")[:MAX_GRID_ROWS]
         )
         if not grids:
             return []
-        # Staff held on the grid itself or on its community (chief, instructor).
+        # Staff held on the grid itself or on its community (chief, instructor): the people
+        # whose roles grant the roster too.
+        roster_roles = [r for r, perms in grants.table().grants.items() if ROSTER in perms]
         area_ids = {g.id for g in grids} | {g.parent_id for g in grids if g.parent_id}
         staff: dict[int, list[Assignment]] = {}
         for a in (
-            Assignment.objects.filter(area_id__in=area_ids, role__in=list(GRID_ROLES))
+            Assignment.objects.filter(area_id__in=area_ids, role__in=roster_roles)
             .select_related("user")
             .order_by("role", "user__real_name")
         ):
@@ -119,7 +124,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
         rows = []
         for g in grids:
             members = staff.get(g.id, []) + staff.get(g.parent_id, [])
-            rows.append({"area": g, "staff": members, "mine": scope.covers(g.code, GRID_ROLES)})
+            rows.append({"area": g, "staff": members, "mine": scope.covers(g.code, ROSTER)})
         return rows
 
 
@@ -130,9 +135,10 @@ def _url(name: str, fallback: str, **kwargs) -> str:
         return fallback
 
 
-class MapView(LoginRequiredMixin, TemplateView):
+class MapView(PermissionRequiredMixin, TemplateView):
     """网格地图: Leaflet over the user's area; the polygons come from the areas GeoJSON API."""
 
+    permission = "areas.view"
     template_name = "web/map.html"
 
     def get_context_data(self, **kwargs):
@@ -166,7 +172,7 @@ class MapView(LoginRequiredMixin, TemplateView):
                          for a in own],
             "kindLabels": {k.value: str(k.label) for k in Kind},
             "levelLabels": {lv.value: str(lv.label) for lv in Level},
-            "roleLabels": {r.value: str(r.label) for r in Role},
+            "roleLabels": role_names(),
             # Grids load per community in view, only from this zoom on or when at most
             # gridMaxCommunities communities are in view: ~1,500 grids at once is too heavy
             # for a phone, and at district scale the communities give the overview.

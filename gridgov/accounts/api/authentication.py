@@ -1,10 +1,16 @@
-"""API-key authentication for department clients (``Authorization: Api-Key <key>``)."""
+"""API-key authentication for department clients (``Authorization: Api-Key <key>``).
+
+``authenticate_key`` is the one lookup of a raw key: the REST API's authentication class and
+the protocol adapters (CKAN, Open311, ``gridgov.protocols``) all resolve keys through it, so
+revocation, inactive departments and ``last_used_at`` behave the same on every channel.
+"""
 
 import hashlib
 
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 
+from gridgov.accounts.models import ApiKey
 from gridgov.accounts.scope import scope_from
 from gridgov.core.access import Scope
 
@@ -65,30 +71,40 @@ def key_from_request(request) -> str:
     return request.META.get("HTTP_X_API_KEY", "").strip()
 
 
+def authenticate_key(raw: str) -> ApiClient | None:
+    """The ``ApiClient`` of a live key; ``None`` for an unknown or revoked key, or a key of an
+    inactive department. Touches the key's ``last_used_at`` at most once a minute."""
+    if not raw:
+        return None
+    key = (
+        ApiKey.objects.select_related("department__area")
+        # Only what a request reads: the area's outline is large JSON, and decoding it
+        # (with the other columns) cost more CPU than the rest of authentication.
+        .only(*KEY_FIELDS)
+        .filter(key_hash=hash_key(raw), revoked_at__isnull=True)
+        .first()
+    )
+    if key is None or not key.department.is_active:
+        return None
+    now = timezone.now()
+    # Touch at most once a minute: a busy client must not turn every read into a write.
+    if key.last_used_at is None or (now - key.last_used_at).total_seconds() > 60:
+        ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+        key.last_used_at = now
+    return ApiClient(key)
+
+
 class ApiKeyAuthentication(authentication.BaseAuthentication):
     """Resolve a department API key to an ``ApiClient``; revoked or unknown keys get 401."""
 
     def authenticate(self, request):
-        from gridgov.accounts.models import ApiKey
-
         raw = key_from_request(request)
         if not raw:
             return None
-        key = (
-            ApiKey.objects.select_related("department__area")
-            # Only what a request reads: the area's outline is large JSON, and decoding it
-            # (with the other columns) cost more CPU than the rest of authentication.
-            .only(*KEY_FIELDS)
-            .filter(key_hash=hash_key(raw), revoked_at__isnull=True)
-            .first()
-        )
-        if key is None or not key.department.is_active:
+        client = authenticate_key(raw)
+        if client is None:
             raise exceptions.AuthenticationFailed("API key is unknown or revoked.")
-        now = timezone.now()
-        # Touch at most once a minute: a busy client must not turn every read into a write.
-        if key.last_used_at is None or (now - key.last_used_at).total_seconds() > 60:
-            type(key).objects.filter(pk=key.pk).update(last_used_at=now)
-        return ApiClient(key), key
+        return client, client.api_key
 
     def authenticate_header(self, request):
         return "Api-Key"

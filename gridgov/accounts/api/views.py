@@ -1,24 +1,27 @@
-"""``/api/me/``, ``/api/departments/`` and ``/api/api-keys/``.
+"""``/api/me/``, ``/api/departments/`` and ``/api/api-keys/`` (the role table's
+``/api/roles/`` and ``/api/permissions/`` are in ``roles``).
 
-Reads go through ``restrict()`` (out of scope answers 404); writes call
-``gridgov.accounts.actions``, which check the actor and audit the change.
+Every view declares the permission each operation needs (``required_permission(s)``, read by
+``gridgov.core.access.drf.RequirePermission`` and written into the schema). Reads go through
+``restrict()`` (out of scope answers 404); writes call ``gridgov.accounts.actions``, which
+check the actor and audit the change.
 """
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, permissions, status, viewsets
+from rest_framework import exceptions, mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from gridgov.areas.api.serializers import ErrorListSerializer
-from gridgov.core.api import ScopedReadOnlyViewSet, ScopedViewSetMixin
+from gridgov.core.access import get_scope
+from gridgov.core.api import ActionViewSet, ScopedReadOnlyViewSet
+from gridgov.core.personal_data import mask_phone
 
 from .. import actions
-from ..choices import Role
 from ..filtersets import DepartmentFilterSet
 from ..middleware import SESSION_FLAG, needs_second_factor
 from ..models import ApiKey, Department
-from gridgov.core.access import get_scope
 from .serializers import (
     ApiKeyCreateSerializer,
     ApiKeyIssuedSerializer,
@@ -31,17 +34,9 @@ from .serializers import (
 BAD_INPUT = OpenApiResponse(ErrorListSerializer, description="输入有误(字段与原因)")
 FORBIDDEN = OpenApiResponse(ErrorListSerializer, description="角色无权使用此接口")
 NOT_FOUND = OpenApiResponse(ErrorListSerializer, description="不存在或不在权限范围内")
-
-
-class HasRole(permissions.BasePermission):
-    """Let through people holding one of the view's ``required_roles``; API clients never."""
-
-    message = _("您的角色无权使用此接口。")
-
-    def has_permission(self, request, view):
-        scope = get_scope(request.user)
-        return bool(scope and not scope.is_api_client
-                    and scope.has_role(*getattr(view, "required_roles", ())))
+# Declared on purpose: any signed-in principal (a person or an API client), no permission.
+SIGNED_IN = ()
+KEYS = "accounts.manage_api_keys"
 
 
 def describe_principal(request) -> dict:
@@ -64,7 +59,7 @@ def describe_principal(request) -> dict:
         "id": user.pk,
         "username": user.username,
         "real_name": user.real_name,
-        "phone": actions.mask_phone(user.phone),
+        "phone": mask_phone(user.phone),
         "department": user.department,
         "roles": roles,
         "is_api_client": False,
@@ -79,6 +74,8 @@ def describe_principal(request) -> dict:
 @extend_schema(tags=["accounts"])
 class MeViewSet(viewsets.ViewSet):
     """The signed-in person (or API client): name, masked phone, department, roles and areas."""
+
+    required_permission = SIGNED_IN
 
     @extend_schema(responses=MeSerializer, summary="当前用户")
     def list(self, request):
@@ -95,6 +92,9 @@ class MeViewSet(viewsets.ViewSet):
 class DepartmentViewSet(ScopedReadOnlyViewSet):
     """Party and government departments and street offices, for dispatch and data sharing."""
 
+    # Every signed-in principal needs the list (dispatch, sharing); changes are pages'.
+    required_permission = SIGNED_IN
+
     queryset = Department.objects.select_related("area")
     serializer_class = DepartmentSerializer
     filterset_class = DepartmentFilterSet
@@ -107,15 +107,30 @@ class DepartmentViewSet(ScopedReadOnlyViewSet):
     retrieve=extend_schema(summary="API 密钥详情", responses={200: ApiKeySerializer,
                                                             403: FORBIDDEN, 404: NOT_FOUND}),
 )
-class ApiKeyViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                    viewsets.GenericViewSet):
+class ApiKeyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ActionViewSet):
     """Department API keys: the system administrator sees and issues all, a department
     administrator those of their own department. Only a hash of each key is stored."""
 
+    required_permission = KEYS
+    # ActionViewSet answers PATCH too; keys are never edited, only issued and revoked.
+    http_method_names = ["get", "post", "head", "options"]
     queryset = ApiKey.objects.select_related("department", "created_by")
     serializer_class = ApiKeySerializer
-    permission_classes = [permissions.IsAuthenticated, HasRole]
-    required_roles = (Role.SYS_ADMIN, Role.DEPT_ADMIN)
+    input_serializer_class = ApiKeyCreateSerializer
+
+    def issue(self, data):
+        department = data.get("department")
+        if department is None:
+            scope = get_scope(self.request.user)
+            department = Department.objects.filter(pk=scope.department_id,
+                                                   is_active=True).first()
+            if department is None:
+                raise exceptions.ValidationError({"department": [_("请指定部门。")]},
+                                                 code="required")
+        key, raw = actions.issue_api_key(department, name=data["name"],
+                                         actor=self.request.user)
+        key.key = raw
+        return key
 
     @extend_schema(
         request=ApiKeyCreateSerializer,
@@ -125,24 +140,7 @@ class ApiKeyViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMo
         summary="签发 API 密钥(原文仅返回一次)",
     )
     def create(self, request):
-        data = ApiKeyCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        department = data.validated_data.get("department")
-        if department is None:
-            scope = get_scope(request.user)
-            department = Department.objects.filter(pk=scope.department_id,
-                                                   is_active=True).first()
-            if department is None:
-                return Response(
-                    {"errors": [{"field": "department", "code": "required",
-                                 "message": str(_("请指定部门。"))}]},
-                    status=status.HTTP_400_BAD_REQUEST,
-                )
-        key, raw = actions.issue_api_key(department, name=data.validated_data["name"],
-                                         actor=request.user)
-        key.key = raw
-        out = ApiKeyIssuedSerializer(key).data
-        response = Response(out, status=status.HTTP_201_CREATED)
+        response = self.run(self.issue, status=201, serializer_class=ApiKeyIssuedSerializer)
         # The raw key must not linger in any cache on the way.
         response["Cache-Control"] = "no-store"
         return response
@@ -150,8 +148,7 @@ class ApiKeyViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMo
     @extend_schema(request=None, summary="吊销 API 密钥",
                    responses={200: ApiKeySerializer, 403: FORBIDDEN, 404: NOT_FOUND,
                               400: OpenApiResponse(ErrorListSerializer, description="已吊销")})
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], input_serializer_class=None)
     def revoke(self, request, pk=None):
         key = self.get_object()
-        actions.revoke_api_key(key, actor=request.user)
-        return Response(ApiKeySerializer(key).data)
+        return self.run(lambda data: actions.revoke_api_key(key, actor=request.user))

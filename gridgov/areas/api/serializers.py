@@ -10,9 +10,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from gridgov.accounts.actions import mask_phone
-from gridgov.accounts.choices import COMMAND_ROLES, GRID_ROLES, Role
 from gridgov.accounts.models import Assignment
+from gridgov.accounts.scope import role_name
+from gridgov.core.access import grants
+from gridgov.core.personal_data import mask_phone
 
 from ..choices import Kind, Level
 from ..models import Area
@@ -24,23 +25,32 @@ CRS_CHOICES = [
     ("cgcs2000", "CGCS2000"),
 ]
 
-# The people who work an area on the ground or in its command centre. Department staff belong
-# to their department, and the three security administrators are nobody's area staff: their
-# identities are not shown to every reader of the map.
-STAFF_ROLES = GRID_ROLES | COMMAND_ROLES | {Role.LEADER}
+STAFF_PERMISSION = "areas.listed_as_staff"
+
+
+def staff_roles() -> list[str]:
+    """The roles whose holders an area lists as its staff, in the roles' order.
+
+    The people who work an area on the ground or in its command centre (by default grid,
+    command and leader roles). Department staff belong to their department, and the three
+    security administrators are nobody's area staff: their identities are not shown to
+    every reader of the map.
+    """
+    return [role for role, perms in grants.table().grants.items() if STAFF_PERMISSION in perms]
 
 
 def area_staff(area) -> list[dict]:
     """The people assigned to an area in a staff role, ordered by role, phones masked."""
-    order = {role.value: i for i, role in enumerate(Role)}
+    roles = staff_roles()
+    order = {role: i for i, role in enumerate(roles)}
     rows = Assignment.objects.filter(
-        area=area, role__in=STAFF_ROLES, user__is_active=True
+        area=area, role__in=roles, user__is_active=True
     ).select_related("user")
     staff = [
         {
             "real_name": a.user.real_name or a.user.username,
             "role": a.role,
-            "role_label": str(Role(a.role).label),
+            "role_label": role_name(a.role),
             "phone": mask_phone(a.user.phone),
         }
         for a in rows
@@ -121,7 +131,7 @@ class StaffSerializer(serializers.Serializer):
     """A person assigned to the area, with the phone masked."""
 
     real_name = serializers.CharField()
-    role = serializers.ChoiceField(choices=Role.choices)
+    role = serializers.CharField(help_text=_("角色编码(见 /api/roles/)"))
     role_label = serializers.CharField()
     phone = serializers.CharField(help_text=_("脱敏手机号,如 138****5678"))
 

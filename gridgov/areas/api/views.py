@@ -14,7 +14,6 @@ areas. It returns codes and names only, never staff or anything about people.
 
 import json
 
-from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import F, Q, TextField
 from django.db.models.functions import Cast
@@ -31,7 +30,6 @@ from rest_framework.response import Response
 from shapely.geometry import box, shape
 
 from gridgov.core.api import ScopedViewSetMixin
-from gridgov.core.querysets import CHANGE
 
 from .. import actions, datum, index
 from .. import geometry as geometry_rules
@@ -150,6 +148,13 @@ class AreaViewSet(
 ):
     """Areas of the district, as far as the principal's scope reaches."""
 
+    required_permissions = {
+        "list": "areas.view", "retrieve": "areas.view", "geojson": "areas.view",
+        "feature": "areas.view", "lookup": "areas.view",
+        "create": "areas.manage", "partial_update": "areas.manage",
+        # PUT is refused with 405 (``update``) to those who may write, 403 to the rest.
+        "update": "areas.manage", "*": "areas.view",
+    }
     queryset = Area.objects.all()
     lookup_field = "code"
     lookup_value_regex = "[0-9]{6,15}"
@@ -293,8 +298,8 @@ class AreaViewSet(
         summary="坐标查网格",
         operation_id="areas_lookup",
         description=(
-            "给出一个点所在的网格及其社区(村)、街道(乡镇)、区县。任何已登录的用户或 API 客户端"
-            "均可查询,不受数据范围限制:区划归属不是敏感信息,且受理员、部门需要为本辖区外的点"
+            "给出一个点所在的网格及其社区(村)、街道(乡镇)、区县。持有 areas.view 的用户或 API"
+            "客户端均可查询,不受数据范围限制:区划归属不是敏感信息,且受理员、部门需要为本辖区外的点"
             "定位。结果只有编码和名称。点在本辖区外时返回 404,错误代码 outside_jurisdiction。"
         ),
         parameters=[
@@ -339,10 +344,8 @@ class AreaViewSet(
         responses={201: AreaDetailSerializer, 400: ERRORS, 401: ERRORS, 403: ERRORS},
     )
     def create(self, request, *args, **kwargs):
-        # Asked of the chokepoint before the body is read, so a principal who may change no
-        # area learns 403, not which of its fields were wrong. The action checks again.
-        if not Area.objects.restrict(request.user, CHANGE).exists():
-            raise PermissionDenied
+        # The permission gate (``required_permissions``) has answered 403 before the body is
+        # read, so a principal who may change no area never learns which field was wrong.
         crs = self._crs()
         data = dict(_validated(AreaWriteSerializer, request.data))
         data["geometry"] = _geometry_in(data["geometry"], crs)

@@ -81,3 +81,13 @@ def test_filters_never_widen_the_scope(grid_worker, gulou_grid, gulou_grid2, dis
     everything = filtered({"within": district.code}, restricted)
     assert gulou_grid in everything and gulou_grid2 not in everything
     assert list(filtered({"level": "grid"}, restricted)) == [gulou_grid]
+
+
+def test_the_api_list_never_widens_the_scope(api_as, grid_worker, gulou_grid, other_street,
+                                             district):
+    api = api_as(grid_worker)
+    rows = api.get("/api/areas/", {"within": district.code, "limit": 1000}).json()["results"]
+    codes = {r["code"] for r in rows}
+    assert gulou_grid.code in codes
+    assert all(gulou_grid.code.startswith(code) for code in codes)  # the grid and above
+    assert api.get("/api/areas/", {"within": other_street.code}).json()["results"] == []

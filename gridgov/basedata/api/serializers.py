@@ -1,10 +1,34 @@
 """Serializers of the basic-data API. Output shows ID numbers and phones masked only; input
 serializers check types, ``basedata.actions`` decides the rules."""
 
+from django.http import Http404
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from gridgov.areas.models import Area
+
 from .. import access
+from ..models import House
+
+
+class GridCodeField(serializers.CharField):
+    """A grid's code in, the grid (``Area``) out; blank is ``None`` (the action then finds
+    the grid from the house or the point)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 15)
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("allow_blank", True)
+        super().__init__(**kwargs)
+
+    def run_validation(self, data=serializers.empty):
+        code = super().run_validation(data)
+        if not code:
+            return None
+        try:
+            return Area.objects.get(code=code, level="grid")
+        except Area.DoesNotExist:
+            raise serializers.ValidationError("网格编码不存在。") from None
 
 
 class TagSerializer(serializers.Serializer):
@@ -52,13 +76,24 @@ class PersonInputSerializer(serializers.Serializer):
     registration_type = serializers.CharField(required=False, allow_blank=True)
     phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
     address = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    grid = serializers.CharField(max_length=15, required=False, allow_blank=True)
+    grid = GridCodeField()
     lng = serializers.FloatField(required=False)
     lat = serializers.FloatField(required=False)
     crs = serializers.CharField(required=False, default="wgs84")
     house = serializers.IntegerField(required=False, allow_null=True)
     relation_to_head = serializers.CharField(required=False, allow_blank=True)
     tags = serializers.ListField(child=serializers.CharField(), required=False)
+
+    def validate_house(self, value):
+        """The house the person lives in, which the caller may change; one outside that
+        scope answers 404 like a missing one."""
+        if not value:
+            return None
+        house = House.objects.restrict(self.context["request"].user, "change").filter(
+            pk=value).first()
+        if house is None:
+            raise Http404
+        return house
 
 
 class PersonUpdateSerializer(serializers.Serializer):
@@ -138,7 +173,7 @@ class HouseInputSerializer(serializers.Serializer):
     use = serializers.CharField(required=False)
     owner_name = serializers.CharField(max_length=60, required=False, allow_blank=True)
     rental_status = serializers.CharField(required=False)
-    grid = serializers.CharField(max_length=15, required=False, allow_blank=True)
+    grid = GridCodeField()
     lng = serializers.FloatField(required=False)
     lat = serializers.FloatField(required=False)
     crs = serializers.CharField(required=False, default="wgs84")
@@ -165,7 +200,7 @@ class OrganisationInputSerializer(serializers.Serializer):
     legal_representative = serializers.CharField(max_length=60, required=False,
                                                  allow_blank=True)
     address = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    grid = serializers.CharField(max_length=15, required=False, allow_blank=True)
+    grid = GridCodeField()
     lng = serializers.FloatField(required=False)
     lat = serializers.FloatField(required=False)
     crs = serializers.CharField(required=False, default="wgs84")

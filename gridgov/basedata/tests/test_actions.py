@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from gridgov.audit.models import AuditRecord
 from gridgov.basedata import actions
 from gridgov.basedata.models import ChangeRecord, Component, Person, Tag
+from gridgov.core import personal_data
 
 
 def test_create_person_derives_encrypts_and_stamps(grid_worker, gulou_grid, id_number):
@@ -75,16 +76,22 @@ def test_update_keeps_a_diff_with_author_and_provenance(grid_worker, data_office
 
 def test_reveal_needs_role_reason_and_is_audited(grid_worker, grid_worker2, leader, person):
     with pytest.raises(ValidationError):
-        actions.reveal(person, "id_number", actor=grid_worker, reason="")
-    value = actions.reveal(person, "id_number", actor=grid_worker, reason="上门核实身份")
+        personal_data.reveal(person, "id_number", actor=grid_worker, reason="")
+    value = personal_data.reveal(person, "id_number", actor=grid_worker, reason="上门核实身份")
     assert value == person.id_number()
     rec = AuditRecord.objects.filter(action="basedata.person.reveal").latest("pk")
     assert rec.remark == "上门核实身份" and rec.actor_id == grid_worker.pk
     assert value not in repr(rec.changes)
     with pytest.raises(PermissionDenied):
-        actions.reveal(person, "phone", actor=leader, reason="想看")
+        personal_data.reveal(person, "phone", actor=leader, reason="想看")
     with pytest.raises(PermissionDenied):
-        actions.reveal(person, "phone", actor=grid_worker2, reason="不是我的网格")
+        personal_data.reveal(person, "phone", actor=grid_worker2, reason="不是我的网格")
+    # Only the declared personal fields; the system does not reveal (a person decides).
+    with pytest.raises(ValidationError) as exc:
+        personal_data.reveal(person, "address", actor=grid_worker, reason="上门核实身份")
+    assert exc.value.message_dict == {"field": ["只能查看身份证号或手机号。"]}
+    with pytest.raises(PermissionDenied):
+        personal_data.reveal(person, "phone", actor=None, reason="系统查看")
 
 
 def test_special_tags_hidden_from_grid_worker(grid_worker, grid_chief, person):

@@ -225,3 +225,88 @@ def test_buildings_list_query_count_is_constant(api_as, grid_chief, gulou_grid, 
     assert response.status_code == 200
     assert response.json()["count"] >= 6
     assert len(small) <= 8
+
+
+def test_house_and_organisation_create_through_actions(api_as, grid_worker, leader,
+                                                       gulou_grid, gulou_grid2, uscc_code):
+    client = api_as(grid_worker)
+    response = client.post("/api/basedata/houses/", {"address": "接口路1号", "room": "101",
+                                                    "grid": gulou_grid.code}, format="json")
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["grid"] == gulou_grid.code and body["room"] == "101"
+    assert AuditRecord.objects.filter(action="basedata.house.create",
+                                      object_id=str(body["id"])).exists()
+    again = client.post("/api/basedata/houses/", {"address": "接口路1号", "room": "101",
+                                                 "grid": gulou_grid.code}, format="json")
+    assert again.status_code == 400 and again.json()["errors"][0]["field"] == "room"
+    unknown = client.post("/api/basedata/houses/", {"address": "接口路2号",
+                                                   "grid": "330203999999999"}, format="json")
+    assert unknown.status_code == 400
+    assert unknown.json()["errors"] == [
+        {"field": "grid", "code": "invalid", "message": "网格编码不存在。"}]
+    assert client.post("/api/basedata/houses/", {"address": "接口路3号",
+                                                "grid": gulou_grid2.code},
+                       format="json").status_code == 403
+    # A role that may read houses but not record them: 403 before any input is read.
+    assert api_as(leader).post("/api/basedata/houses/", {}, format="json").status_code == 403
+    code = uscc_code()
+    response = client.post("/api/basedata/organisations/", {
+        "name": "接口公司", "uscc": code, "grid": gulou_grid.code}, format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["uscc"] == code and response.json()["org_type"] == "enterprise"
+    missing = client.post("/api/basedata/organisations/", {"uscc": code}, format="json")
+    assert missing.status_code == 400
+    assert {e["field"] for e in missing.json()["errors"]} == {"name"}
+
+
+def test_create_only_viewsets_offer_no_update(api_as, grid_worker, gulou_grid):
+    from gridgov.core.tests.test_schema import _schema_document
+
+    house = actions.create_house(actor=None, grid=gulou_grid, address="只读路1号")
+    response = api_as(grid_worker).patch(f"/api/basedata/houses/{house.pk}/",
+                                         {"room": "9"}, format="json")
+    assert response.status_code == 405
+    paths = _schema_document()["paths"]
+    for path in ("/api/basedata/houses/{id}/", "/api/basedata/organisations/{id}/",
+                 "/api/basedata/components/{id}/"):
+        assert "patch" not in paths[path] and "put" not in paths[path], path
+    person_ops = paths["/api/basedata/people/{id}/"]
+    assert person_ops["patch"]["x-permissions"] == ["basedata.change"]
+    assert person_ops["get"]["x-permissions"] == ["basedata.view_people"]
+    assert paths["/api/basedata/people/{id}/reveal/"]["post"]["x-permissions"] == [
+        "basedata.reveal"]
+    assert paths["/api/basedata/houses/"]["post"]["x-permissions"] == ["basedata.change"]
+
+
+def test_person_create_with_a_house_out_of_scope_is_404(api_as, grid_worker, gulou_grid,
+                                                       gulou_grid2, id_number):
+    mine = actions.create_house(actor=None, grid=gulou_grid, address="归属路1号")
+    other = actions.create_house(actor=None, grid=gulou_grid2, address="归属路2号")
+    client = api_as(grid_worker)
+    response = client.post(URL, {"name": "住户", "id_number": id_number(), "house": mine.pk},
+                           format="json")
+    assert response.status_code == 201, response.content
+    # No grid given: the person goes to the house's grid.
+    assert response.json()["grid"] == gulou_grid.code and response.json()["house"] == mine.pk
+    response = client.post(URL, {"name": "越界", "id_number": id_number(), "house": other.pk},
+                           format="json")
+    assert response.status_code == 404
+    assert response.json()["errors"][0]["code"] == "not_found"
+
+
+def test_component_state_errors_use_the_shared_shape(api_as, grid_worker, leader, gulou_grid):
+    comp = actions.create_component(actor=None, major="01", minor="08",
+                                    lng=gulou_grid.centroid_lng, lat=gulou_grid.centroid_lat)
+    url = f"/api/basedata/components/{comp.pk}/state/"
+    if comp.grid_id != gulou_grid.pk:
+        pytest.skip("centroid outside its grid")
+    client = api_as(grid_worker)
+    bad = client.post(url, {"state": "melted"}, format="json")
+    assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "state"
+    assert client.post(url, {}, format="json").json()["errors"][0]["field"] == "state"
+    assert api_as(leader).post(url, {"state": "lost"}, format="json").status_code == 403
+    ok = client.post(url, {"state": "damaged", "remark": "井盖裂开"}, format="json")
+    assert ok.status_code == 200 and ok.json()["state"] == "damaged"
+    rec = AuditRecord.objects.filter(action="basedata.component.state").latest("pk")
+    assert rec.remark == "井盖裂开"

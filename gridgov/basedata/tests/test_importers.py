@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from gridgov.audit.models import AuditRecord
-from gridgov.basedata import importers
+from gridgov.basedata import actions, importers
 from gridgov.basedata.models import House, Organisation, Person
 
 HEADER = ["姓名", "身份证号", "户籍类型", "手机号", "网格编码", "居住地址", "户主身份证号",
@@ -151,3 +151,30 @@ def test_grid_by_point(grid_worker, gulou_grid, id_number):
                                  "p.csv", actor=grid_worker)
     assert (batch.created_rows, batch.rejected_rows) == (1, 1)
     assert "不在本辖区" in importers.report_csv(batch)
+
+
+def test_tags_added_to_existing_people_are_audited_on_their_chain(grid_worker, gulou_grid,
+                                                                  person):
+    from gridgov.basedata.models import ChangeRecord
+
+    actions.set_tags(person, ["低保户"], actor=None)
+    chain = f"basedata.person:{person.pk}"
+    tagged = AuditRecord.objects.filter(action="basedata.person.tags", chain_key=chain)
+    before = tagged.count()
+    rows = [["测试甲", person.id_number(), "户籍人口", "", gulou_grid.code, "", "",
+             "独居老人;低保户"]]
+    batch = importers.run_import("people", _csv(rows), "p.csv", actor=grid_worker)
+    assert batch.updated_rows == 1
+    assert set(person.tags.values_list("name", flat=True)) == {"独居老人", "低保户"}
+    # One record for the one person whose tags changed, on that person's chain.
+    assert tagged.count() == before + 1
+    rec = tagged.latest("pk")
+    assert rec.actor_id == grid_worker.pk
+    assert rec.changes["tags"] == [["低保户"], ["低保户", "独居老人"]]
+    person.refresh_from_db()
+    assert person.provenance["tags"]["source"] == "import"
+    assert ChangeRecord.objects.filter(object_id=person.pk, action="person.tags",
+                                       source="import").exists()
+    # The same file again adds nothing, so nothing more is recorded.
+    importers.run_import("people", _csv(rows), "p.csv", actor=grid_worker)
+    assert tagged.count() == before + 1

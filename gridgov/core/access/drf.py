@@ -7,9 +7,13 @@ A viewset or API view says what each operation needs::
                                                                 # (or per HTTP method)
 
 ``RequirePermission`` (the default permission class) lets through principals that hold it
-(any of them, for a tuple); ``gridgov.core.schema`` writes it into each operation as
-``x-permissions``, so the schema says who may call what. An operation with no declaration is
-open to any signed-in principal (scope still narrows what it reads).
+(any of them, for a tuple). A viewset whose model's ``restrict_q`` keeps rows by the very
+permission its reads declare sets ``reads_narrowed_by_scope = True``: a principal without it
+then reads like one outside every area (an empty list, 404 for a record, as the scope
+matrices require), while its writes still answer 403. ``gridgov.core.schema`` writes the
+permission into each operation as ``x-permissions``, so the schema says who may call what.
+An operation with no declaration is open to any signed-in principal (scope still narrows
+what it reads).
 """
 
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +22,7 @@ from rest_framework import permissions
 from .registry import check_declared
 from .scope import get_scope
 
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 PUBLIC = "public"  # marks an operation anyone may call (no sign-in)
 
 
@@ -50,4 +55,6 @@ class RequirePermission(permissions.BasePermission):
         scope = get_scope(request.user)
         if scope is None:
             return False
+        if getattr(view, "reads_narrowed_by_scope", False) and request.method in SAFE_METHODS:
+            return True
         return not needed or scope.can(*needed)

@@ -43,7 +43,8 @@ def _ttl() -> float:
 def _load() -> AccessTable:
     from gridgov.core.models import RoleDefinition
 
-    roles = list(RoleDefinition.objects.filter(is_active=True).order_by("order", "code").values_list(
+    active = RoleDefinition.objects.filter(is_active=True).order_by("order", "code")
+    roles = list(active.values_list(
         "code", "name", "department_bound", "admin_duty", "area_levels", "assignable"))
     pairs = RoleDefinition.permissions.through.objects.filter(
         roledefinition__is_active=True).values_list("roledefinition__code", "permission__code")

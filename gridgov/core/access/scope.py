@@ -90,26 +90,24 @@ class Scope:
         """Every area code the principal holds any role in, without codes nested in others."""
         return _outermost(code for _, code in self.role_areas)
 
-    def codes_for(self, perm: str | None = None, *, department_bound: bool | None = None,
-                  roles=None) -> tuple[str, ...]:
+    def codes_for(self, perm: str | None = None, *, department_bound: bool | None = None
+                  ) -> tuple[str, ...]:
         """The outermost area codes where the principal holds a role granting ``perm``."""
-        if roles is not None:  # TRANSITIONAL (issue 8): callers still naming roles
-            return _outermost(code for role, code in self.role_areas if role in roles)
         if perm is None:
             return self.area_codes
         roles = self.roles_with(perm, department_bound=department_bound)
         return _outermost(code for role, code in self.role_areas if role in roles)
 
     def covers(self, code: str, perm: str | None = None, *,
-               department_bound: bool | None = None, roles=None) -> bool:
+               department_bound: bool | None = None) -> bool:
         """Whether an area code lies inside (or is) an area where ``perm`` is held."""
         return any(code.startswith(c) for c in
-                   self.codes_for(perm, department_bound=department_bound, roles=roles))
+                   self.codes_for(perm, department_bound=department_bound))
 
     def area_q(self, field_name: str = "code", perm: str | None = None, *,
-               department_bound: bool | None = None, roles=None) -> Q:
+               department_bound: bool | None = None) -> Q:
         """A filter keeping rows whose area code lies inside the areas where ``perm`` is held."""
-        codes = self.codes_for(perm, department_bound=department_bound, roles=roles)
+        codes = self.codes_for(perm, department_bound=department_bound)
         if not codes:
             return NOTHING
         return reduce(or_, (Q(**{f"{field_name}__startswith": c}) for c in codes))
@@ -120,10 +118,6 @@ class Scope:
         for code in self.area_codes:
             out.update(code[:n] for n in CODE_LENGTHS if n < len(code))
         return out
-
-    def has_role(self, *roles) -> bool:
-        """TRANSITIONAL (issue 8): removed once every caller asks for a permission."""
-        return any(r in self.roles for r in roles)
 
     @property
     def is_admin(self) -> bool:

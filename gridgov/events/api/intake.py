@@ -1,9 +1,10 @@
 """The intake API: report an event, post hotline records, see likely duplicates.
 
 - ``POST /api/events/report/``: a signed-in user or a department API key reports an event.
-  The channel follows from the principal (grid roles: 网格巡查; department staff and API
-  keys: 部门移交; leaders: 领导交办; command staff with ``camera_code``: 视频巡查) or from an
-  explicit ``source``. JSON or multipart (files in ``attachments``). ``crs`` is ``wgs84``
+  The channel follows from the principal's permissions (``events.report_patrol``: 网格巡查;
+  ``events.report_video`` with a ``camera_code``: 视频巡查; ``events.transfer``: 部门移交;
+  ``events.instruct``: 领导交办, in that order) or from an explicit ``source``; the channel
+  checks its permission again. JSON or multipart (files in ``attachments``). ``crs`` is ``wgs84``
   (default) or ``gcj02``; the stored and returned point is WGS-84.
   ``Idempotency-Key`` header: the first request answers 201; a retry with the same key (per
   principal) and the same body answers 200 with the same event, however often; the same key
@@ -23,10 +24,10 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from gridgov.accounts.choices import COMMAND_ROLES, DEPARTMENT_ROLES, GRID_ROLES, Role
 from gridgov.core.access import get_scope
 
-from .. import duplicates, hotline, intake
+from .. import duplicates
+from ..actions import hotline, intake
 from ..choices import Nature, Source, Urgency
 from ..models import Event
 
@@ -149,21 +150,27 @@ class DuplicateSerializer(serializers.Serializer):
     score = serializers.FloatField()
 
 
+# Each API channel and the permission it needs, in the order a report without an explicit
+# ``source`` tries them (a grid worker's report is a patrol even with a camera code).
+CHANNEL_PERMISSIONS = {
+    Source.GRID_PATROL: "events.report_patrol",
+    Source.VIDEO_PATROL: "events.report_video",
+    Source.DEPT_TRANSFER: "events.transfer",
+    Source.LEADER_INSTRUCTION: "events.instruct",
+}
+
+
 def _channel(principal, source, camera_code) -> str:
-    """The intake channel of an API report: as asked, or from the principal's roles."""
-    scope = get_scope(principal)
+    """The intake channel of an API report: as asked, or the first one the principal's
+    permissions open (video patrol only with a camera code)."""
     if source:
         return source
-    if scope.is_api_client:
-        return Source.VIDEO_PATROL if camera_code else Source.DEPT_TRANSFER
-    if scope.has_role(*GRID_ROLES):
-        return Source.GRID_PATROL
-    if camera_code and scope.has_role(*COMMAND_ROLES):
-        return Source.VIDEO_PATROL
-    if scope.has_role(*DEPARTMENT_ROLES):
-        return Source.DEPT_TRANSFER
-    if scope.has_role(Role.LEADER):
-        return Source.LEADER_INSTRUCTION
+    scope = get_scope(principal)
+    for channel, permission in CHANNEL_PERMISSIONS.items():
+        if channel == Source.VIDEO_PATROL and not camera_code:
+            continue
+        if scope.can(permission):
+            return channel
     raise exceptions.PermissionDenied(_("您的角色不能通过接口上报事件。"))
 
 
@@ -178,6 +185,12 @@ class EventIntakeViewSet(viewsets.ViewSet):
 
     lookup_value_regex = r"\d+"
     parser_classes = [JSONParser, MultiPartParser, FormParser]
+    required_permissions = {
+        "report": tuple(CHANNEL_PERMISSIONS.values()),
+        "hotline": "events.record_hotline",
+        # Likely duplicates of an event the caller may see (scope narrows the candidates).
+        "duplicates": "events.view",
+    }
 
     @extend_schema(
         summary="上报事件(网格员、部门、领导、视频巡查)",

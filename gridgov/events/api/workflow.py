@@ -5,6 +5,10 @@ request_extension, decide_extension, request_suspension, decide_suspension, resu
 complete, verify, resolve_on_spot, escalate, supervise, evaluate, release_held) takes the
 action's fields and an optional ``version``; a stale version, or a state that no longer
 allows the action, answers **409** ``{"errors": [...], "state": <current>, "version": n}``.
+
+The endpoints, their input serializers and their permissions are built from the workflow
+table (``workflow.TRANSITIONS``: each transition's ``needs`` and ``permission``), so a
+transition added there is served here without code.
 """
 
 from django.db.models import Prefetch
@@ -13,13 +17,13 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from gridgov.accounts.actions import mask_phone
 from gridgov.core.api import ScopedViewSetMixin
+from gridgov.core.personal_data import mask_phone
 
 from .. import actions, trace
 from ..filtersets import EventFilterSet
 from ..models import Event, EventAttachment
-from ..workflow import TRANSITIONS, available_actions
+from ..workflow import BOOL, FILES, INT, REPORTER, TRANSITIONS, available_actions
 
 
 class EventListSerializer(serializers.ModelSerializer):
@@ -91,22 +95,33 @@ class EventDetailSerializer(EventListSerializer):
         return [t.action for t in available_actions(obj, request.user)]
 
 
-class TransitionInputSerializer(serializers.Serializer):
-    """Input of any workflow action; each action reads the fields it needs."""
+def _input_field(needed):
+    """The serializer field of one input of the workflow table. Every input is optional
+    here; whether it is required (a refusal needs a remark) is the action's rule, answered
+    as a 400 naming the field."""
+    if needed.kind == BOOL:
+        return serializers.BooleanField(required=False, default=False)
+    if needed.kind == INT:
+        return serializers.IntegerField(required=False)
+    if needed.kind == FILES:
+        return serializers.ListField(child=serializers.FileField(allow_empty_file=True),
+                                     required=False,
+                                     help_text="照片、录音、视频(multipart)")
+    return serializers.CharField(required=False, allow_blank=True,
+                                 max_length=needed.max_length)
 
-    version = serializers.IntegerField(required=False, min_value=1)
-    remark = serializers.CharField(required=False, allow_blank=True, max_length=2000)
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
-    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000)
-    overdue_reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
-    category = serializers.CharField(required=False, allow_blank=True, max_length=10)
-    urgency = serializers.CharField(required=False, allow_blank=True, max_length=10)
-    department = serializers.CharField(required=False, allow_blank=True, max_length=20)
-    to_grid = serializers.BooleanField(required=False, default=False)
-    days = serializers.IntegerField(required=False)
-    approve = serializers.BooleanField(required=False, default=False)
-    passed = serializers.BooleanField(required=False, default=False)
-    score = serializers.IntegerField(required=False)
+
+def transition_input_serializer(transition):
+    """The input serializer of one transition: its ``needs`` and the optional ``version``."""
+    fields = {"version": serializers.IntegerField(required=False, min_value=1)}
+    fields.update({needed.name: _input_field(needed) for needed in transition.needs})
+    name = "".join(part.title() for part in transition.action.split("_")) + "Input"
+    return type(name, (serializers.Serializer,), {
+        **fields, "__doc__": f"Input of “{transition.label}” ({transition.action})."})
+
+
+INPUT_SERIALIZERS = {name: transition_input_serializer(TRANSITIONS[name])
+                     for name in actions.PERFORMABLE}
 
 
 ConflictSerializer = inline_serializer("EventConflict", fields={
@@ -119,15 +134,16 @@ ConflictSerializer = inline_serializer("EventConflict", fields={
 def _make_transition(name):
     transition = TRANSITIONS[name]
 
-    @extend_schema(summary=f"{transition.label}({name})", request=TransitionInputSerializer,
-                   responses={200: EventDetailSerializer, 409: ConflictSerializer})
     def handler(self, request, pk=None):
         return self.run_transition(request, name)
 
     handler.__name__ = f"transition_{name}"
     handler.__doc__ = f"{transition.label}: POST the action's fields and optionally version."
-    return action(detail=True, methods=["post"], url_path=name,
-                  url_name=name.replace("_", "-"))(handler)
+    # The schema goes on the finished action (``@action`` sets the kwargs it reads).
+    routed = action(detail=True, methods=["post"], url_path=name,
+                    url_name=name.replace("_", "-"))(handler)
+    return extend_schema(summary=f"{transition.label}({name})", request=INPUT_SERIALIZERS[name],
+                         responses={200: EventDetailSerializer, 409: ConflictSerializer})(routed)
 
 
 class EventViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
@@ -137,6 +153,17 @@ class EventViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMod
     queryset = Event.objects.all()
     filterset_class = EventFilterSet
     lookup_value_regex = r"\d+"
+    # events.view is what Event.restrict_q keeps rows by: without it a caller reads like one
+    # outside every area (empty list, 404), as the scope matrix requires.
+    reads_narrowed_by_scope = True
+    # Each transition needs its own permission; the reporter's rating needs none beyond
+    # seeing the event (the action checks it is the reporter, or a holder in the area).
+    required_permissions = {
+        "list": "events.view", "retrieve": "events.view",
+        **{f"transition_{name}": ("events.view" if TRANSITIONS[name].scope == REPORTER
+                                  else TRANSITIONS[name].permission)
+           for name in actions.PERFORMABLE},
+    }
 
     def get_queryset(self):
         queryset = super().get_queryset().select_related("category", "department")
@@ -160,9 +187,10 @@ class EventViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMod
 
     def run_transition(self, request, name):
         event = self.get_object()
-        serializer = TransitionInputSerializer(data=request.data)
+        serializer = INPUT_SERIALIZERS[name](data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
+        data.pop("attachments", None)
         files = request.FILES.getlist("attachments") if hasattr(request, "FILES") else []
         try:
             event = actions.perform(name, event, actor=request.user, data=data,

@@ -7,8 +7,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from gridgov.core.access import get_scope
 from gridgov.audit.models import AuditRecord
+from gridgov.core.access import get_scope
 from gridgov.demo.users import GULOU_GRID
 from gridgov.events import actions, trace
 from gridgov.events.choices import EventLevel, RequestStatus, State
@@ -137,7 +137,7 @@ def test_lost_update_is_a_conflict(p):
     stale = Event.objects.get(pk=event.pk)
     call("claim", event, p)
     with pytest.raises(actions.Conflict):
-        actions._move(stale, state=State.FILED)
+        actions.base.move(stale, state=State.FILED)
     assert Event.objects.get(pk=event.pk).state == State.IN_PROGRESS
 
 
@@ -291,7 +291,7 @@ def test_report_costs_five_queries(p, django_assert_max_num_queries):
     assert (sql.count("UPDATE"), sql.count("SELECT")) == ((0, 1) if postgres else (1, 0)), sql
     assert not any(q.startswith("SAVEPOINT") for q in sql), sql
     stored = Event.objects.get(pk=event.pk)
-    assert stored.number == event.number == actions._next_number(event.pk, event.created_at)
+    assert stored.number == event.number == actions.report._next_number(event.pk, event.created_at)
     head = ChainHead.objects.get(chain_key=f"events.event:{event.pk}")
     rec = AuditRecord.objects.get(chain_key=head.chain_key)
     assert (head.seq, head.last_hash) == (1, rec.hash) and rec.seq == 1
@@ -307,7 +307,7 @@ def test_report_numbers_follow_the_ids_and_the_chain_verifies(p):
     assert ids == sorted(ids) and len(set(ids)) == len(ids)
     for event in events:
         stored = Event.objects.get(pk=event.pk)
-        assert stored.number == event.number == actions._next_number(event.pk,
+        assert stored.number == event.number == actions.report._next_number(event.pk,
                                                                      event.created_at)
     # The chains started at seq 1 go on as usual.
     call("register", events[0], p)
@@ -452,3 +452,21 @@ def test_moving_within_handling_keeps_requests(p):
     assert EventRequest.objects.get(event=claimed).status == RequestStatus.PENDING
     decided = call("decide_extension", claimed, p)
     assert EventRequest.objects.get(event=decided).status == RequestStatus.APPROVED
+
+
+def test_perform_reads_the_inputs_the_table_names(p):
+    """``actions.perform`` passes each input of ``Transition.needs`` to the verb, coerced by
+    its kind (form strings for booleans), so pages and the API need no code per action."""
+    event = event_in(State.FILED, p)
+    moved = actions.perform("dispatch", event, actor=p["dispatcher"],
+                            data={"to_grid": "1", "department": "", "remark": "属地"})
+    assert moved.state == State.DISPATCHED and moved.department_id is None
+    moved = actions.perform("claim", moved, actor=p["worker"], data={})
+    moved = actions.perform("request_extension", moved, actor=p["worker"],
+                            data={"days": "2", "reason": "需要协调"},
+                            expected_version=moved.version)
+    request = EventRequest.objects.get(event=event, status=RequestStatus.PENDING)
+    assert request.days == 2 and request.reason == "需要协调"
+    with pytest.raises(ValidationError) as info:
+        actions.perform("merge", moved, actor=p["clerk"], data={})
+    assert "action" in info.value.message_dict

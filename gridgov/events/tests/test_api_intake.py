@@ -3,7 +3,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from gridgov.accounts import actions as account_actions
-from gridgov.events import intake
+from gridgov.events.actions import intake
 from gridgov.events.models import Event, EventAttachment
 
 from .intake_support import OUTSIDE, category, jpeg_with_gps, offset, point_in

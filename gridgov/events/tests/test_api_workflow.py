@@ -47,7 +47,12 @@ def test_detail_outside_scope_is_404_like_missing(api_as, p):
     hidden = api.get(f"/api/events/{event.pk}/")
     missing = api.get("/api/events/999999999/")
     assert hidden.status_code == missing.status_code == 404
-    assert api_as(p["sys_admin"]).get(f"/api/events/{event.pk}/").status_code == 404
+    # An administrator lacks events.view, which is what restrict_q keeps rows by: an
+    # existing event and a missing one answer alike, 404, and the list is empty.
+    admin = api_as(p["sys_admin"])
+    assert admin.get(f"/api/events/{event.pk}/").status_code == 404
+    assert admin.get("/api/events/999999999/").status_code == 404
+    assert admin.get("/api/events/").json()["count"] == 0
 
 
 def test_detail_has_timeline_actions_and_masked_phone(api_as, p):
@@ -109,3 +114,59 @@ def test_intake_routes_still_win(api_as, p):
     """E2's /api/events/report/ is not swallowed by the detail route."""
     response = api_as(p["worker"]).get("/api/events/report/")
     assert response.status_code == 405
+
+
+# --- endpoints, inputs and permissions read from the workflow table ---------------------------
+
+
+def test_each_transition_takes_exactly_the_inputs_the_table_names():
+    from gridgov.events import actions
+    from gridgov.events.api.workflow import INPUT_SERIALIZERS
+    from gridgov.events.workflow import TRANSITIONS
+
+    assert set(INPUT_SERIALIZERS) == set(actions.PERFORMABLE)
+    assert "merge" not in INPUT_SERIALIZERS  # merging has its own endpoint
+    for name, serializer in INPUT_SERIALIZERS.items():
+        expected = {"version"} | {needed.name for needed in TRANSITIONS[name].needs}
+        assert set(serializer().fields) == expected, name
+
+
+def test_schema_names_each_transitions_permission_and_inputs(client_as, p):
+    import json
+
+    from gridgov.events import actions
+    from gridgov.events.workflow import TRANSITIONS
+
+    document = json.loads(client_as(p["sec_admin"]).get("/api/schema/",
+                                                        {"format": "json"}).content)
+    paths = document["paths"]
+    schemas = document["components"]["schemas"]
+    for name in actions.PERFORMABLE:
+        operation = paths[f"/api/events/{{id}}/{name}/"]["post"]
+        expected = ["events.view"] if name == "evaluate" else [f"events.{name}"]
+        assert operation["x-permissions"] == expected, name
+        ref = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+        properties = set(schemas[ref.rsplit("/", 1)[-1]]["properties"])
+        assert properties == {"version"} | {n.name for n in TRANSITIONS[name].needs}, name
+    report = paths["/api/events/report/"]["post"]["x-permissions"]
+    assert set(report) == {"events.report_patrol", "events.report_video", "events.transfer",
+                           "events.instruct"}
+    assert paths["/api/events/hotline/"]["post"]["x-permissions"] == ["events.record_hotline"]
+
+
+def test_inputs_reach_the_action_as_the_table_says(api_as, p):
+    event = event_in(State.FILED, p)
+    response = api_as(p["dispatcher"]).post(f"/api/events/{event.pk}/dispatch/",
+                                            {"to_grid": True, "remark": "属地处置"},
+                                            format="json")
+    assert response.status_code == 200, response.json()
+    assert response.json()["department_name"] is None  # to_grid → the verb's ``grid``
+    worker = api_as(p["worker"])
+    claimed = worker.post(f"/api/events/{event.pk}/claim/", {}, format="json")
+    assert claimed.json()["state"] == "in_progress"
+    asked = worker.post(f"/api/events/{event.pk}/request_extension/",
+                        {"days": 3, "reason": "需要协调"}, format="json")
+    assert asked.status_code == 200, asked.json()
+    bad = worker.post(f"/api/events/{event.pk}/request_suspension/", {"reason": ""},
+                      format="json")
+    assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "reason"

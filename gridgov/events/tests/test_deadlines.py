@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.db.models import Count
 from django.utils import timezone
 
 from gridgov.events import actions, deadlines
@@ -97,7 +98,8 @@ def test_read_time_marks(p):
         DeadlineStatus.OVERDUE
     Event.objects.filter(pk=event.pk).update(stage_deadline=now - dt.timedelta(minutes=1))
     annotated = Event.objects.with_deadline_status().get(pk=event.pk)
-    assert annotated.deadline_status == DeadlineStatus.OVERDUE
+    assert annotated.deadline_status_value == DeadlineStatus.OVERDUE
+    assert annotated.deadline_status() == DeadlineStatus.OVERDUE
     assert Event.objects.overdue().filter(pk=event.pk).exists()
     closed = event_in(State.CLOSED, p)
     assert closed.deadline_status() == DeadlineStatus.NONE
@@ -149,3 +151,54 @@ def test_scan_is_in_the_beat_schedule(settings):
 def test_new_event_gets_a_stage_deadline(p):
     event = new_event(p)
     assert event.stage_deadline is not None and event.deadline_note == ""
+
+
+# --- one rule, in Python and in SQL ---------------------------------------------------------
+
+SWEEP_MINUTES = (-600, -1, 0, 1, 20, 29, 30, 31, 60, 119, 120, 121, 600)
+SWEEP_STAGES = (None, 0, 30, 50, 150, 600, 6000)
+
+
+def test_python_and_sql_marks_agree_on_a_sweep(p):
+    """Due soon is max(30 min, a fifth of the stage) before the deadline, the same to the
+    microsecond in ``Event.deadline_status`` and in the queryset's filters and annotation."""
+    from gridgov.events.deadlines import due_soon_q, overdue_q, status_expression
+
+    event = event_in(State.DISPATCHED, p)
+    now = timezone.now()
+    seen = set()
+    for left in SWEEP_MINUTES:
+        for stage in SWEEP_STAGES:
+            deadline = now + dt.timedelta(minutes=left)
+            started = None if stage is None else deadline - dt.timedelta(minutes=stage)
+            Event.objects.filter(pk=event.pk).update(stage_deadline=deadline,
+                                                     stage_started_at=started)
+            row = (Event.objects.filter(pk=event.pk)
+                   .annotate(mark=status_expression(now))
+                   .annotate(due=Count("pk", filter=due_soon_q(now)),
+                             late=Count("pk", filter=overdue_q(now)))
+                   .values("mark", "due", "late").get())
+            python = Event.objects.get(pk=event.pk).deadline_status(now)
+            assert row["mark"] == python, (left, stage)
+            assert bool(row["due"]) == (python == DeadlineStatus.DUE_SOON), (left, stage)
+            assert bool(row["late"]) == (python == DeadlineStatus.OVERDUE), (left, stage)
+            seen.add(python)
+    assert seen == {DeadlineStatus.ON_TIME, DeadlineStatus.DUE_SOON, DeadlineStatus.OVERDUE}
+    # The fifth of a 600-minute stage (120) wins over 30 minutes, at its edge exactly.
+    Event.objects.filter(pk=event.pk).update(stage_deadline=now + dt.timedelta(minutes=120),
+                                             stage_started_at=now - dt.timedelta(minutes=480))
+    assert Event.objects.due_soon(now).filter(pk=event.pk).exists()
+    Event.objects.filter(pk=event.pk).update(
+        stage_started_at=now - dt.timedelta(minutes=480) + dt.timedelta(microseconds=5))
+    assert not Event.objects.due_soon(now).filter(pk=event.pk).exists()
+    assert Event.objects.get(pk=event.pk).deadline_status(now) == DeadlineStatus.ON_TIME
+
+
+def test_states_without_a_running_stage_have_no_mark(p):
+    event = event_in(State.DISPATCHED, p)
+    now = timezone.now()
+    Event.objects.filter(pk=event.pk).update(state=State.SUSPENDED,
+                                             stage_deadline=now - dt.timedelta(hours=1))
+    assert Event.objects.with_deadline_status(now).get(
+        pk=event.pk).deadline_status_value == DeadlineStatus.NONE
+    assert not Event.objects.overdue(now).filter(pk=event.pk).exists()

@@ -4,7 +4,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from gridgov.events import duplicates, intake
+from gridgov.events import duplicates
+from gridgov.events.actions import intake
 from gridgov.events.choices import State
 from gridgov.events.models import Event
 

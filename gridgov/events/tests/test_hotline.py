@@ -5,7 +5,7 @@ import openpyxl
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from gridgov.events import hotline
+from gridgov.events.actions import hotline
 from gridgov.events.choices import Source, State
 from gridgov.events.models import Event
 from gridgov.moderation import actions as moderation

@@ -3,7 +3,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from gridgov.audit.models import AuditRecord
-from gridgov.events import intake
+from gridgov.events.actions import intake
 from gridgov.events.choices import Source, State
 from gridgov.events.models import Event, EventAttachment
 from gridgov.moderation import actions as moderation
@@ -281,3 +281,20 @@ def test_contact_is_masked_except_for_those_who_call_back(gulou_grid, intake_cle
     assert intake.contact_display(event, intake_clerk) == "13812345678"
     for user in (grid_worker, leader, dept_handler):
         assert intake.contact_display(event, user) == "138****5678"
+
+
+def test_open311_channel_needs_its_permission_and_is_idempotent(dept_admin, grid_worker,
+                                                               gulou_grid):
+    from gridgov.accounts import actions as account_actions
+    from gridgov.accounts.api.authentication import ApiClient
+
+    key, _raw = account_actions.issue_api_key(dept_admin.department, name="311", actor=None)
+    lng, lat = point_in(gulou_grid)
+    request = dict(token="t-311-1", description="井盖缺失", lng=lng, lat=lat,
+                   reporter_phone="13800001111")
+    with pytest.raises(PermissionDenied):
+        intake.record_open311(actor=grid_worker, **request)
+    first = intake.record_open311(actor=ApiClient(key), **request)
+    again = intake.record_open311(actor=ApiClient(key), **request)
+    assert first.created and not again.created and again.event.pk == first.event.pk
+    assert first.event.source == "open311" and first.event.external_id == "t-311-1"

@@ -127,7 +127,7 @@ def test_api_timeline_adds_the_real_name(api_as, p, handled):
 def test_a_public_report_and_a_link_rating_are_the_reporters(gulou_grid):
     """No actor on the record: a resident's report and rating read "上报人", a reminder
     "系统" — never a bare "system"."""
-    from gridgov.events import intake
+    from gridgov.events.actions import intake
 
     lng, lat = point_in(gulou_grid.code)
     event = intake.report_by_resident(description="路灯不亮", lng=lng, lat=lat).event

@@ -2,7 +2,7 @@
 
 import pytest
 from django.test import override_settings
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
 from gridgov.accounts.actions import issue_api_key
 from gridgov.accounts.models import Department
@@ -345,19 +345,23 @@ def test_home_work_and_menu_by_role(client_as, dispatcher, dept_handler, grid_wo
 # --- benchmark floor ------------------------------------------------------------------------
 
 
-def test_benchmark_floor_is_off_by_default(client):
+def test_benchmark_floor_is_not_in_the_production_urls(client):
     assert client.post("/events/benchmark/floor/").status_code == 404
+    with pytest.raises(NoReverseMatch):
+        reverse("benchmark_floor")
 
 
+@override_settings(ROOT_URLCONF="gridgov.events.tests.urls_benchmark")
 def test_benchmark_floor_inserts_one_bare_row(client, gulou_grid):
     _key, raw = issue_api_key(Department.objects.get(code="D034"), name="bench", actor=None)
     lng, lat = point_in(gulou_grid)
-    with override_settings(GRIDGOV_BENCHMARK_ENDPOINTS=True):
-        refused = client.post("/events/benchmark/floor/", {}, content_type="application/json")
-        response = client.post(
-            "/events/benchmark/floor/", {"description": "x", "lng": lng, "lat": lat,
-                                         "grid": gulou_grid.code},
-            content_type="application/json", HTTP_AUTHORIZATION=f"Api-Key {raw}")
+    refused = client.post("/events/benchmark/floor/", {}, content_type="application/json")
+    response = client.post(
+        "/events/benchmark/floor/", {"description": "x", "lng": lng, "lat": lat,
+                                     "grid": gulou_grid.code},
+        content_type="application/json", HTTP_AUTHORIZATION=f"Api-Key {raw}")
     assert refused.status_code in (401, 403)
     assert response.status_code == 201
     assert Event.objects.get(pk=response.json()["id"]).grid == gulou_grid
+    # The rest of the site is there too (the benchmark's intake calls go through it).
+    assert client.get("/events/command/").status_code == 302

@@ -97,7 +97,7 @@ def test_verify_with_photo(client_as, p, tmp_path, settings):
 def test_the_clerk_is_led_to_likely_duplicates(client_as, p, intake_clerk, gulou_grid):
     """Two residents report the same heap: the clerk's page of either counts the other and
     links to the merge page; a grid worker's page says nothing about merging."""
-    from gridgov.events import intake
+    from gridgov.events.actions import intake
 
     from .intake_support import offset, point_in
 

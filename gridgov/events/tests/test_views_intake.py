@@ -6,7 +6,7 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from gridgov.events import intake
+from gridgov.events.actions import intake
 from gridgov.events.choices import State
 from gridgov.events.models import Event, EventAttachment
 from gridgov.moderation import actions as moderation

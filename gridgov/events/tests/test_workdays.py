@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from gridgov.core import workdays
+from gridgov.core.actions import set_calendar_day
 from gridgov.core.models import CalendarDay
 from gridgov.core.workdays import (
     CalendarUnknown,
@@ -13,7 +14,6 @@ from gridgov.core.workdays import (
     add_working_hours,
     deadline_for,
     is_workday,
-    set_calendar_day,
     working_days_between,
 )
 

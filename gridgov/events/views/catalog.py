@@ -1,4 +1,5 @@
-"""The category catalog: a list for everyone signed in, editing for the system administrator."""
+"""The category catalog: a list for everyone signed in, editing for those holding
+``events.manage_catalog`` (the system administrator by default; ``MinorCategory.restrict_q``)."""
 
 from django import forms
 from django.contrib import messages
@@ -78,10 +79,9 @@ urlpatterns = [
 
 
 def register_menu() -> None:
-    """The catalog's navigation entry (system administrator; called from AppConfig.ready)."""
-    from gridgov.accounts.choices import Role
+    """The catalog's navigation entry (those who maintain it; called from AppConfig.ready)."""
     from gridgov.web import menus
 
     menus.register(menus.MenuItem("events_catalog", gettext_lazy("事件分类"),
-                                  ("events:catalog",), roles=frozenset({Role.SYS_ADMIN}),
+                                  ("events:catalog",), permission="events.manage_catalog",
                                   order=80))

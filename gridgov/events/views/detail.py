@@ -2,7 +2,6 @@
 reader for the current state (plain POST, one form per action)."""
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -10,10 +9,9 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views import View
 
-from gridgov.accounts.choices import COMMAND_ROLES
 from gridgov.core.access import get_scope
 from gridgov.core.querysets import VIEW
-from gridgov.core.views import ScopedDetailView
+from gridgov.core.views import PermissionRequiredMixin, ScopedDetailView
 
 from .. import actions, duplicates, trace
 from ..forms import TransitionForm
@@ -25,7 +23,7 @@ def _likely_duplicates(request, event) -> int | None:
     """How many likely duplicates the command staff could merge into this event (None when
     the reader cannot merge or the event is past merging), so the page links to them."""
     scope = get_scope(request.user)
-    if (scope is None or not scope.has_role(*COMMAND_ROLES)
+    if (scope is None or not scope.can("events.find_duplicates")
             or event.state not in TRANSITIONS["merge"].sources):
         return None
     return len(duplicates.suggest(event, user=request.user))
@@ -69,10 +67,16 @@ class EventDetailView(ScopedDetailView):
         return context
 
 
-class EventActionView(LoginRequiredMixin, View):
-    """POST one workflow action from the detail page; errors re-render the page (400/409)."""
+class EventActionView(PermissionRequiredMixin, View):
+    """POST one workflow action from the detail page; errors re-render the page (400/409).
+
+    Any signed-in principal may post: the action checks the transition's permission
+    (``events.<action>``) and scope itself, and a reporter evaluates without a role. Not an
+    ``ActionView``: a refused form is shown again with its errors, not as a message.
+    """
 
     http_method_names = ["post"]
+    permission = ()
 
     def post(self, request, pk, action):
         if action not in actions.PERFORMABLE:

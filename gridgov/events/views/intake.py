@@ -12,33 +12,31 @@ upload, and duplicate suggestions with one-click merge.
 - ``/events/<id>/duplicates/``: likely duplicates of an event, merged with one click.
 
 Every write calls ``gridgov.events.intake`` / ``hotline`` / ``duplicates``, which call the
-actions.
+actions. Pages open by permission: ``events.report_patrol``, ``events.record_hotline``,
+``events.find_duplicates``.
 """
 
 import uuid
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
-from gridgov.accounts.choices import COMMAND_ROLES, GRID_ROLES, Role
-from gridgov.core.access import get_scope
 from gridgov.core.context import current_client_ip
+from gridgov.core.views import PermissionRequiredMixin
 
-from .. import duplicates, hotline, intake
+from .. import duplicates
+from ..actions import hotline, intake
 from ..attachments import ACCEPT
 from ..choices import Nature, Urgency
 from ..models import Event, MinorCategory
 
-CLERK_ROLES = (Role.INTAKE_CLERK, Role.SHIFT_LEADER)
-DUPLICATE_ROLES = tuple(COMMAND_ROLES)
 ERROR_REPORT_SECONDS = 3600
 DEFAULT_PUBLIC_LIMIT = 5
 DEFAULT_PUBLIC_WINDOW = 600
@@ -58,21 +56,6 @@ def event_url(event) -> str | None:
         except NoReverseMatch:
             continue
     return None
-
-
-class RolesRequiredMixin(LoginRequiredMixin):
-    """Open the page only to principals holding one of ``roles`` (403 otherwise)."""
-
-    roles: tuple = ()
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        scope = get_scope(request.user)
-        if scope is None or not scope.has_role(*self.roles):
-            raise PermissionDenied(_("您的角色无权访问此页面。"))
-        self.scope = scope
-        return super().dispatch(request, *args, **kwargs)
 
 
 def _categories():
@@ -105,10 +88,10 @@ def _point_values(post) -> dict:
 # --- grid worker ----------------------------------------------------------------------------
 
 
-class GridReportView(RolesRequiredMixin, View):
+class GridReportView(PermissionRequiredMixin, View):
     """The grid worker's report form."""
 
-    roles = tuple(GRID_ROLES)
+    permission = "events.report_patrol"
     template_name = "events/intake/report.html"
 
     def get(self, request):
@@ -213,10 +196,10 @@ def _report_key(token) -> str:
     return f"gridgov:hotline-errors:{token}"
 
 
-class HotlineUploadView(RolesRequiredMixin, View):
+class HotlineUploadView(PermissionRequiredMixin, View):
     """The intake clerk's CSV / Excel upload of hotline records, with the error report."""
 
-    roles = CLERK_ROLES
+    permission = "events.record_hotline"
     template_name = "events/intake/hotline_upload.html"
     max_bytes = 10 * 1024 * 1024
 
@@ -245,10 +228,10 @@ class HotlineUploadView(RolesRequiredMixin, View):
             "result": result, "token": token, "file_name": upload.name})
 
 
-class HotlineErrorsView(RolesRequiredMixin, View):
+class HotlineErrorsView(PermissionRequiredMixin, View):
     """The rejected rows of an upload as CSV (only for the clerk who uploaded, for an hour)."""
 
-    roles = CLERK_ROLES
+    permission = "events.record_hotline"
 
     def get(self, request, token):
         stored = cache.get(_report_key(token))
@@ -259,10 +242,10 @@ class HotlineErrorsView(RolesRequiredMixin, View):
         return response
 
 
-class HotlineTemplateView(RolesRequiredMixin, View):
+class HotlineTemplateView(PermissionRequiredMixin, View):
     """An empty upload template (CSV with the header row and one example)."""
 
-    roles = CLERK_ROLES
+    permission = "events.record_hotline"
 
     def get(self, request):
         response = HttpResponse(hotline.template_csv(), content_type="text/csv; charset=utf-8")
@@ -273,10 +256,10 @@ class HotlineTemplateView(RolesRequiredMixin, View):
 # --- duplicates -----------------------------------------------------------------------------
 
 
-class DuplicatesView(RolesRequiredMixin, View):
+class DuplicatesView(PermissionRequiredMixin, View):
     """Likely duplicates of an event, with a one-click merge into it."""
 
-    roles = DUPLICATE_ROLES
+    permission = "events.find_duplicates"
     template_name = "events/intake/duplicates.html"
 
     def _event(self, pk):

@@ -61,3 +61,79 @@ def test_screen_collects_hits_per_field(sys_admin):
     assert {h["field"] for h in result.hits} == {"description", "address"}
     assert "狗官" in result.reason
     assert not actions.screen(description="路灯坏了").held
+
+
+# --- the screen intake calls, registered by this app (no import back from events) -----------
+
+
+def test_the_app_registers_its_screen_with_events():
+    from gridgov.events.actions import screening
+
+    registered = screening.current()
+    assert registered.screen is actions.screen
+    assert registered.hold is actions.open_case
+    assert registered.held_terms is actions.held_terms
+
+
+def test_intake_refuses_resident_text_when_no_screen_is_registered(monkeypatch, gulou_grid):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from gridgov.events.actions import intake, screening
+    from gridgov.events.models import Event
+
+    monkeypatch.setattr(screening, "_REGISTERED", [])
+    before = Event.objects.count()
+    with pytest.raises(ImproperlyConfigured):
+        intake.report_by_resident(description="路灯不亮", lng=gulou_grid.centroid_lng,
+                                  lat=gulou_grid.centroid_lat)
+    assert Event.objects.count() == before  # nothing taken in unscreened
+
+
+def test_events_code_never_imports_moderation():
+    """The circle events.actions ↔ moderation.actions is broken by the hook above: read from
+    the code, no events module (tests aside) imports the moderation app."""
+    import ast
+    from pathlib import Path
+
+    import gridgov.events
+
+    root = Path(gridgov.events.__file__).parent
+    offenders = []
+    for path in root.rglob("*.py"):
+        if "tests" in path.parts or "migrations" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            offenders += [f"{path.name}: {n}" for n in names
+                          if n.startswith("gridgov.moderation")]
+    assert offenders == []
+
+
+def test_reviewing_follows_the_permission_not_the_role(sys_admin, sec_admin, gulou_grid,
+                                                       lexicon_held_event):
+    from gridgov.accounts import actions as account_actions
+    from gridgov.core.models import Permission, RoleDefinition
+
+    case = lexicon_held_event.moderation_case
+    role = RoleDefinition.objects.create(code="reviewer_x", name="审核员")
+    role.permissions.set(Permission.objects.filter(
+        code__in=["moderation.review", "moderation.view_held", "events.release_held"]))
+    person = account_actions.create_user(username="t_reviewer", real_name="审核员甲",
+                                         password="Haishu#2026", actor=sys_admin)
+    account_actions.assign_role(person, "reviewer_x", gulou_grid, actor=sec_admin)
+    decided = actions.decide_case(case, approve=True, actor=person)
+    assert decided.status == "approved"
+    lexicon_held_event.refresh_from_db()
+    assert lexicon_held_event.state == "reported"
+
+
+@pytest.fixture
+def lexicon_held_event(sys_admin, gulou_grid):
+    from gridgov.events.actions import intake
+
+    actions.create_term(term="测试违禁词乙", category="other", actor=sys_admin)
+    result = intake.report_by_resident(description="门口有测试违禁词乙的涂鸦",
+                                       lng=gulou_grid.centroid_lng, lat=gulou_grid.centroid_lat)
+    assert result.held
+    return result.event

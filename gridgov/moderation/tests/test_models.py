@@ -1,6 +1,6 @@
 import pytest
 
-from gridgov.events import intake
+from gridgov.events.actions import intake
 from gridgov.events.tests.intake_support import point_in
 from gridgov.moderation import actions
 from gridgov.moderation.models import LexiconTerm, ModerationCase

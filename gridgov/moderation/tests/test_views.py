@@ -2,7 +2,7 @@ import pytest
 from django.test import Client
 
 from gridgov.audit.models import AuditRecord
-from gridgov.events import intake
+from gridgov.events.actions import intake
 from gridgov.events.choices import State
 from gridgov.events.tests.intake_support import point_in
 from gridgov.moderation import actions

@@ -21,6 +21,9 @@ class NotificationViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retr
     queryset = Notification.objects.all()
     serializer_class = NotificationSerializer
     filterset_class = NotificationFilterSet
+    # A notification is personal: no permission is needed to read or mark one's own, and a
+    # principal without a user (an API client) has none (``Notification.restrict_q``).
+    required_permission = ()
 
     def scope_action(self):
         # Marking read is the recipient's own business: the view scope (own rows) decides.

@@ -138,3 +138,25 @@ def test_transitions_nobody_needs_to_hear_about_are_silent(gulou_grid, on_commit
 ])
 def test_action_names_are_normalised(raw, expected):
     assert normalise(raw) == expected
+
+
+def test_recipients_follow_the_permission_table(gulou_grid, sys_admin, sec_admin, on_commit):
+    """Who hears of a return is who holds ``events.dispatch`` in the area: a role added by an
+    administrator with that permission is told too, without code."""
+    from gridgov.accounts import actions as account_actions
+    from gridgov.core.models import Permission, RoleDefinition
+    from gridgov.notifications import recipients
+
+    role = RoleDefinition.objects.create(code="night_dispatch", name="夜班派遣员")
+    role.permissions.add(Permission.objects.get(code="events.dispatch"))
+    person = account_actions.create_user(username="t_night", real_name="夜班",
+                                         password="Haishu#2026", actor=sys_admin)
+    account_actions.assign_role(person, "night_dispatch", gulou_grid, actor=sec_admin)
+    assert "night_dispatch" in recipients.roles_with("events.dispatch")
+    event = make_event(gulou_grid, state=State.FILED)
+    assert person in recipients.dispatchers(event)
+    # Department-bound grants count only with the department (the handlers' notice).
+    assert recipients.roles_with("notifications.handling_notice", department_bound=True) == [
+        "dept_handler"]
+    assert recipients.roles_with("notifications.handling_notice", department_bound=False) == [
+        "grid_worker"]

@@ -5,7 +5,6 @@ from django.http import Http404, StreamingHttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.views import APIView
 
 from gridgov.accounts.api.authentication import ApiClient, ApiKeyAuthentication
@@ -14,6 +13,7 @@ from gridgov.core.context import current_request_id
 from ..choices import ExchangeChannel
 from ..exchange import Evidence, active_grant, stream_rows
 from ..models import Resource
+from ..permissions import EXCHANGE
 from ..sources import RowSource, SourceUnavailable, decode_cursor, parse_limit, parse_since
 
 
@@ -27,7 +27,7 @@ class ExchangeRowsView(APIView):
     """
 
     authentication_classes = [ApiKeyAuthentication]
-    permission_classes = [IsAuthenticated]
+    required_permission = EXCHANGE
 
     @extend_schema(
         summary="交换接口:按授权拉取资源数据(部门 API 密钥)",

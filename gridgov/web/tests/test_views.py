@@ -94,7 +94,7 @@ PEOPLE = OBJECTS | {"basedata_people"}
         ("data_officer", EVERYONE | PEOPLE | {"api_docs"} | SHARING),
         ("sys_admin", EVERYONE | {"users", "departments", "api_keys", "api_docs",
                                "events_catalog", "lexicon"}),
-        ("sec_admin", EVERYONE | {"users", "locks"}),
+        ("sec_admin", EVERYONE | {"users", "roles", "locks"}),
         ("audit_admin", EVERYONE | {"audit", "sharing_exchanges"}),
     ],
 )
@@ -262,12 +262,13 @@ def test_audit_admin_is_reminded_to_verify_and_anchor(client_as, audit_admin):
 
 def test_unanchored_days_are_the_closed_days_with_records(db):
     from gridgov.audit.recorder import record
+    from gridgov.audit.shell import closed_days_without_anchor
 
     record("test.web", object_type="web.test", object_id="1", remark="worklist")
     today = timezone.localdate()
-    days, _ = worklist._closed_days_without_anchor(today + dt.timedelta(days=1))
+    days, _ = closed_days_without_anchor(today + dt.timedelta(days=1))
     assert today in days
-    days, _ = worklist._closed_days_without_anchor(today)
+    days, _ = closed_days_without_anchor(today)
     assert today not in days
 
 
@@ -308,7 +309,7 @@ def test_grid_chief_sees_grids_without_a_worker(client_as, grid_chief, gulou_gri
 
 
 def test_apps_can_register_their_own_waiting_work(client_as, dispatcher):
-    @worklist.register("test.dispatch", roles={Role.DISPATCHER}, order=1)
+    @worklist.register("test.dispatch", permission="events.dispatch", order=1)
     def to_dispatch(user, scope):
         yield worklist.WorkItem(key="test.dispatch", title="待派遣事件", count=3,
                                 samples=["事件一"])

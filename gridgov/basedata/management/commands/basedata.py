@@ -11,7 +11,8 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from gridgov.basedata import actions, crypto, importers
+from gridgov.basedata import actions, importers
+from gridgov.core import personal_data
 
 
 class Command(BaseCommand):
@@ -29,10 +30,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, cmd, **options):
         if cmd == "new_key":
-            self.stdout.write(crypto.new_key())
+            self.stdout.write(personal_data.new_key())
         elif cmd == "rotate_keys":
             counts = actions.rotate_keys(batch_size=options["batch_size"], stdout=self.stdout)
-            self.stdout.write(f"key {crypto.current_key_id()}: {counts['checked']} checked, "
+            self.stdout.write(f"key {personal_data.current_key_id()}: {counts['checked']} checked, "
                               f"{counts['rotated']} re-encrypted")
         elif cmd == "import":
             path = Path(options["file"])

@@ -1,4 +1,5 @@
-// 事件实时地图: the events in the user's scope as circles coloured by state (overdue in red),
+// 事件实时地图: the events in the user's scope as circles coloured by state (due soon in amber,
+// overdue in red: the server's colour, from the rule the queue counts use),
 // reloaded from the GeoJSON endpoint every refreshSeconds and whenever the filters change.
 (function () {
   "use strict";
@@ -23,8 +24,8 @@
 
   function popup(p) {
     var html = "<div class=\"gg-popup\"><h3>" + esc(p.number) + "</h3><p>" +
-      esc(p.state_label) + (p.overdue ? " · <strong style=\"color:" + cfg.overdueColor +
-      "\">" + esc(T.overdue) + "</strong>" : "") + "</p><p>" + esc(p.category) + "</p>" +
+      esc(p.state_label) + (p.overdue || p.due_soon ? " · <strong style=\"color:" + esc(p.color) +
+      "\">" + esc(p.overdue ? T.overdue : T.due_soon) + "</strong>" : "") + "</p><p>" + esc(p.category) + "</p>" +
       (p.address ? "<p>" + esc(p.address) + "</p>" : "");
     if (p.url) { html += "<p><a href=\"" + esc(p.url) + "\">" + esc(T.open) + "</a></p>"; }
     return html + "</div>";
@@ -41,7 +42,7 @@
           var c = f.geometry.coordinates;
           var p = f.properties;
           L.circleMarker([c[1], c[0]], {
-            radius: p.overdue || p.supervised ? 8 : 6, color: p.color, weight: p.urgent ? 3 : 1,
+            radius: p.overdue || p.due_soon || p.supervised ? 8 : 6, color: p.color, weight: p.urgent ? 3 : 1,
             fillColor: p.color, fillOpacity: 0.8
           }).bindPopup(popup(p)).addTo(layer);
         });

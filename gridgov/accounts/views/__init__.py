@@ -1,0 +1,45 @@
+"""Sign-in pages and the administrators' account pages, by concern:
+
+- ``signin``: signing in and out, the second factor, one's own password;
+- ``users``: accounts, their roles, lock-outs and second factors;
+- ``departments``: departments and their API keys;
+- ``roles``: the role → permission table (角色与权限).
+
+Each administration page requires the permission of its duty
+(``gridgov.core.views.PermissionRequiredMixin``); reads go through ``restrict()`` and every
+change calls an action.
+"""
+
+# Re-exported while other code may still import them from here; they live in core.views.
+from gridgov.core.views import error_text, safe_next
+
+from .departments import (
+    ApiKeyIssueView,
+    ApiKeyListView,
+    ApiKeyRevokeView,
+    DepartmentCreateView,
+    DepartmentListView,
+    key_departments,
+)
+from .roles import RoleCreateView, RoleDetailView, RoleListView, RolePermissionsView
+from .signin import LoginView, LogoutView, PasswordChangeView, TotpView
+from .users import (
+    AssignRoleView,
+    LockListView,
+    ResetTotpView,
+    RevokeRoleView,
+    UnlockView,
+    UserCreateView,
+    UserDeactivateView,
+    UserDetailView,
+    UserListView,
+)
+
+__all__ = [
+    "ApiKeyIssueView", "ApiKeyListView", "ApiKeyRevokeView", "AssignRoleView",
+    "DepartmentCreateView", "DepartmentListView", "LockListView", "LoginView", "LogoutView",
+    "PasswordChangeView", "ResetTotpView", "RevokeRoleView", "RoleCreateView",
+    "RoleDetailView", "RoleListView", "RolePermissionsView", "TotpView",
+    "UnlockView", "UserCreateView", "UserDeactivateView", "UserDetailView", "UserListView",
+    "error_text", "key_departments", "safe_next",
+]

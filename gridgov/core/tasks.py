@@ -1,0 +1,11 @@
+"""Periodic core jobs (see CELERY_BEAT_SCHEDULE in settings)."""
+
+from celery import shared_task
+
+from .idempotency import purge_expired
+
+
+@shared_task(name="gridgov.core.tasks.purge_idempotency_records")
+def purge_idempotency_records():
+    """Delete idempotency records older than 24 hours; returns how many went."""
+    return purge_expired()

@@ -1,0 +1,247 @@
+"""Every write operation of the API, retried with the same Idempotency-Key, answers the same
+and writes once.
+
+The operations come from the OpenAPI schema (the one ``/api/schema/`` serves); each needs an
+example in ``EXAMPLES`` (who may call it, the object it acts on, a valid body). A new write
+endpoint without an example fails ``test_every_write_operation_has_an_example``, so it cannot
+ship without being shown idempotent. The pages are covered at the end: a form posted twice
+with the same ``idempotency_key`` writes once.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pytest
+from django.db.models import Max
+from drf_spectacular.generators import SchemaGenerator
+from shapely.geometry import box, mapping
+
+from gridgov.audit.models import AuditRecord
+from gridgov.core import idempotency
+from gridgov.demo.basedata import make_id_number, make_uscc
+from gridgov.demo.users import GULOU_GRID
+from gridgov.events.choices import State
+from gridgov.events.tests import workflow_support as flow
+from gridgov.events.workflow import TRANSITIONS
+
+pytestmark = pytest.mark.django_db
+WRITE_METHODS = ("post", "put", "patch", "delete")
+# Self-managed idempotency (gridgov.core.idempotency.SELF_MANAGED_ROUTES): the intake answers
+# a retry 200 with the same event where the first answer was 201.
+SELF_MANAGED = {"events_report_create"}
+
+
+def write_operations(schema) -> dict:
+    return {op["operationId"]: (method.upper(), path)
+            for path, operations in schema["paths"].items()
+            for method, op in operations.items() if method in WRITE_METHODS}
+
+
+# Read once at collection, so each operation is its own test.
+OPERATIONS = write_operations(SchemaGenerator().get_schema(request=None, public=True))
+
+
+@dataclass
+class Example:
+    """A valid call of one operation: the caller, the path's parameters and the body."""
+
+    actor: object
+    params: dict = field(default_factory=dict)
+    body: dict | None = None
+    # False where a write is not audited (a person marking their own notifications read).
+    audited: bool = True
+
+
+# --- examples, by operationId ---------------------------------------------------------------
+
+STATE_ORDER = (State.REPORTED, State.REGISTERED, State.FILED, State.DISPATCHED,
+               State.IN_PROGRESS, State.COMPLETED, State.SUSPENDED, State.CLOSED, State.HELD)
+# Each workflow action: its usual actor (workflow_support.PEOPLE) and a valid body.
+TRANSITION_CALLS = {
+    "register": ("clerk", {}),
+    "file": ("shift", {}),
+    "not_file": ("shift", {"reason": "不属于受理范围"}),
+    "void": ("shift", {"reason": "测试数据"}),
+    "dispatch": ("dispatcher", {}),
+    "claim": ("handler", {}),
+    "return": ("handler", {"reason": "不属于本部门职责"}),
+    "request_extension": ("handler", {"days": 3, "reason": "需要协调"}),
+    "decide_extension": ("shift", {"approve": True}),
+    "request_suspension": ("handler", {"reason": "暂无法解决"}),
+    "decide_suspension": ("shift", {"approve": True}),
+    "resume": ("shift", {}),
+    "complete": ("handler", {"remark": "已清理"}),
+    "verify": ("worker", {"passed": True}),
+    "resolve_on_spot": ("worker", {"remark": "当场处理"}),
+    "escalate": ("shift", {"reason": "需街道协调"}),
+    "supervise": ("leader", {"remark": "请尽快处理"}),
+    "evaluate": ("worker", {"score": 4}),
+    "release_held": ("clerk", {"approve": True}),
+}
+
+
+def _transition(name):
+    def make(p):
+        # The first state (in the loop's order) the action may start from.
+        state = next(s for s in STATE_ORDER if s in TRANSITIONS[name].sources)
+        event = flow.prepare(name, flow.event_in(state, p), p)
+        who, body = TRANSITION_CALLS[name]
+        return Example(p[who], {"id": event.pk}, body)
+    return make
+
+
+def _person(p):
+    from gridgov.areas.models import Area
+    from gridgov.basedata import actions
+
+    return actions.create_person(actor=None, grid=Area.objects.get(code=GULOU_GRID),
+                                 name="重试甲", id_number=make_id_number(
+                                     dt.date(1984, 5, 6), 7101, False),
+                                 phone="13912340000", address="重试路1号")
+
+
+def _point():
+    lng, lat = flow.point_in(GULOU_GRID)
+    return {"lng": lng, "lat": lat}
+
+
+def _api_key(p):
+    from gridgov.accounts import actions
+
+    key, _raw = actions.issue_api_key(p["dept_admin"].department, name="待吊销", actor=None)
+    return Example(p["dept_admin"], {"id": key.pk})
+
+
+def _component_state(p):
+    from gridgov.basedata import actions
+
+    component = actions.create_component(actor=None, major="01", minor="08", **_point())
+    return Example(p["worker"], {"id": component.pk}, {"state": "lost", "remark": "井盖丢失"})
+
+
+def _notification(p):
+    from gridgov.notifications.models import Notification
+
+    note = Notification.objects.create(user=p["worker"], kind=Notification._meta.get_field(
+        "kind").choices[0][0], text="测试通知")
+    return Example(p["worker"], {"id": note.pk}, audited=False)
+
+
+def _device_token_revoke(p):
+    from gridgov.accounts import device_actions
+
+    token, _raw = device_actions.issue_device_token(name="旧手机", actor=p["worker"])
+    return Example(p["worker"], {"id": token.pk})
+
+
+EXAMPLES = {
+    "api_keys_create": lambda p: Example(p["dept_admin"], body={"name": "执法系统对接"}),
+    "api_keys_revoke_create": _api_key,
+    "areas_create": lambda p: Example(p["sys_admin"], body={
+        "code": "330299", "name": "重试测试区", "level": "district", "kind": "district",
+        "geometry": mapping(box(122.30, 29.60, 122.40, 29.70)), "valid_from": "2026-01-01"}),
+    "areas_partial_update": lambda p: Example(p["sys_admin"], {"code": GULOU_GRID},
+                                              {"households": 321}),
+    "basedata_components_create": lambda p: Example(p["worker"], body={
+        "major": "01", "minor": "08", **_point()}),
+    "basedata_components_state_create": _component_state,
+    "basedata_houses_create": lambda p: Example(p["worker"], body={
+        "address": "重试路2号", "unit": "1", "room": "101", "grid": GULOU_GRID}),
+    "basedata_organisations_create": lambda p: Example(p["worker"], body={
+        "name": "重试测试有限公司", "uscc": make_uscc(7301), "grid": GULOU_GRID}),
+    "basedata_people_create": lambda p: Example(p["worker"], body={
+        "name": "重试乙", "grid": GULOU_GRID,
+        "id_number": make_id_number(dt.date(1986, 1, 2), 7201, True)}),
+    "basedata_people_partial_update": lambda p: Example(p["worker"], {"id": _person(p).pk},
+                                                        {"address": "重试路3号"}),
+    "basedata_people_reveal_create": lambda p: Example(p["worker"], {"id": _person(p).pk},
+                                                       {"field": "phone", "reason": "回访核对"}),
+    "events_hotline_create": lambda p: Example(p["clerk"], body={"records": [{
+        "external_id": "RETRY-0001", "line": "12345", "description": "小区门口垃圾堆积",
+        **_point()}]}),
+    "events_report_create": lambda p: Example(p["worker"], body={
+        "description": "人行道破损", "category": "0102", **_point()}),
+    "notifications_read_create": _notification,
+    "notifications_read_all_create": lambda p: Example(p["worker"], audited=False),
+    "roles_create": lambda p: Example(p["sec_admin"], body={
+        "code": "retry_assessor", "name": "重试考核员", "permissions": ["events.view"]}),
+    "roles_partial_update": lambda p: Example(p["sec_admin"], {"code": "leader"},
+                                              {"description": "重试:修改说明"}),
+    "device_tokens_create": lambda p: Example(p["worker"], body={"name": "新手机"}),
+    "device_tokens_revoke_create": _device_token_revoke,
+    **{f"events_{name}_create": _transition(name) for name in TRANSITION_CALLS},
+}
+
+
+# --- the tests ------------------------------------------------------------------------------
+
+
+def test_every_write_operation_has_an_example(api_as, grid_worker):
+    schema = api_as(grid_worker).get("/api/schema/?format=json").json()
+    served = write_operations(schema)
+    assert served == OPERATIONS
+    missing = sorted(set(served) - set(EXAMPLES))
+    assert not missing, f"write operations without a retry example: {missing}"
+
+
+@pytest.fixture
+def p(db):
+    return flow.people()
+
+
+def _url(path, params):
+    for name, value in params.items():
+        path = path.replace("{" + name + "}", str(value))
+    assert "{" not in path, path
+    return path
+
+
+def _audit_mark():
+    return AuditRecord.objects.aggregate(last=Max("id"))["last"] or 0
+
+
+@pytest.mark.parametrize("operation", sorted(OPERATIONS))
+def test_retry_answers_the_same_and_writes_once(operation, p, api_as):
+    if operation not in EXAMPLES:
+        pytest.fail(f"{operation}: no example in EXAMPLES")
+    method, path = OPERATIONS[operation]
+    example = EXAMPLES[operation](p)
+    api = api_as(example.actor)
+    url = _url(path, example.params)
+    send = getattr(api, method.lower())
+    key = f"retry-{operation}"
+
+    mark = _audit_mark()
+    first = send(url, example.body, format="json", HTTP_IDEMPOTENCY_KEY=key)
+    assert first.status_code < 300, (operation, first.status_code, first.content[:500])
+    written = AuditRecord.objects.filter(id__gt=mark).count()
+    if example.audited:
+        assert written >= 1, f"{operation} wrote no audit record"
+
+    mark = _audit_mark()
+    second = send(url, example.body, format="json", HTTP_IDEMPOTENCY_KEY=key)
+    assert AuditRecord.objects.filter(id__gt=mark).count() == 0, f"{operation} wrote twice"
+    assert second.json() == first.json()
+    if operation in SELF_MANAGED:
+        assert second.status_code in (first.status_code, 200)
+    else:
+        assert second.status_code == first.status_code
+        assert second[idempotency.REPLAYED_HEADER] == "true"
+
+
+def test_a_page_form_posted_twice_writes_once(client_as, p):
+    event = flow.event_in(State.REPORTED, p)
+    client = client_as(p["clerk"])
+    form = {"idempotency_key": "0e3d5c1a-5b7e-4d0c-9f59-1d2b3c4d5e6f", "remark": ""}
+    url = f"/events/{event.pk}/act/register/"
+    mark = _audit_mark()
+    first = client.post(url, form)
+    assert first.status_code in (200, 302), first.content[:300]
+    assert AuditRecord.objects.filter(id__gt=mark, action__contains="register").count() == 1
+    again = client.post(url, form)
+    assert again.status_code == first.status_code
+    assert again.get("Location") == first.get("Location")
+    assert again[idempotency.REPLAYED_HEADER] == "true"
+    assert AuditRecord.objects.filter(id__gt=mark, action__contains="register").count() == 1
+    event.refresh_from_db()
+    assert event.state == State.REGISTERED

@@ -1,0 +1,395 @@
+"""Open311 GeoReport v2 (https://wiki.open311.org/GeoReport_v2) at ``/open311/v2/``.
+
+Services are the active minor categories; a service request is an event. Reading services
+and requests is public as the spec intends, so only public fields are returned (never the
+reporter, never an event held for content review); creating a request needs a department API
+key (``api_key``, the same keys as ``Authorization: Api-Key`` on the REST API). Retries are
+idempotent: the client's ``token`` (or, failing that, its ``device_id`` with the request's
+content) becomes the event's idempotency key, so however often a request is retried one event
+exists, and ``tokens/{token}`` finds it.
+
+Conventions of the spec kept here: every id is a string, lat/long are WGS-84, datetimes carry
+their zone, a single request is still a list, an empty parameter counts as missing, and errors
+are a list of {code, description} with 400 / 403 / 404.
+"""
+
+import datetime as dt
+import hashlib
+import secrets
+
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods
+
+from gridgov.core.access import require
+from gridgov.events.actions import intake
+from gridgov.events.choices import Nature, Source, State
+from gridgov.events.models import Event
+from gridgov.protocols.common import ProtocolError, event_services, key_client, protocol_errors
+
+from .formats import errors, render, w3_datetime
+
+SPEC_URL = "http://wiki.open311.org/GeoReport_v2"
+CHANGESET = "2026-11-26T00:00:00+08:00"
+DEFAULT_WINDOW = dt.timedelta(days=90)
+MAX_PAGE_SIZE = 1000
+# Our states in Open311's two: a request is closed once nothing more will happen to it.
+CLOSED_STATES = frozenset({State.CLOSED, State.NOT_FILED, State.VOID, State.MERGED})
+# Never published: content held for review may be harmful or personal.
+HIDDEN_STATES = frozenset({State.HELD})
+STATUS_NOTES = {
+    State.REPORTED: gettext_lazy("已收到,等待受理。"),
+    State.REGISTERED: gettext_lazy("已受理,等待立案。"),
+    State.FILED: gettext_lazy("已立案,等待派遣。"),
+    State.NOT_FILED: gettext_lazy("不予立案。"),
+    State.VOID: gettext_lazy("已作废。"),
+    State.DISPATCHED: gettext_lazy("已派遣至责任单位。"),
+    State.IN_PROGRESS: gettext_lazy("责任单位处置中。"),
+    State.COMPLETED: gettext_lazy("已处置,等待现场核查。"),
+    State.SUSPENDED: gettext_lazy("暂时无法解决,已挂账。"),
+    State.CLOSED: gettext_lazy("已核查结案。"),
+    State.MERGED: gettext_lazy("与其他上报合并办理。"),
+}
+# Extra questions a service definition asks (the same for every category).
+ATTRIBUTES = (
+    {
+        "variable": True, "code": "nature", "datatype": "singlevaluelist", "required": False,
+        "datatype_description": "", "order": 1, "description": gettext_lazy("诉求性质"),
+        "values": [{"key": value, "name": str(label)} for value, label in Nature.choices],
+    },
+    {
+        "variable": True, "code": "location_detail", "datatype": "string", "required": False,
+        "datatype_description": gettext_lazy("楼栋、单元、门牌等补充位置"), "order": 2,
+        "description": gettext_lazy("详细位置"), "values": [],
+    },
+)
+
+
+def _param(data, name) -> str:
+    """A parameter's value; empty counts as missing (the spec)."""
+    return (data.get(name) or "").strip()
+
+
+def _list_param(data, name) -> list[str]:
+    return [v.strip() for v in _param(data, name).split(",") if v.strip()]
+
+
+def _datetime_param(data, name):
+    raw = _param(data, name)
+    if not raw:
+        return None
+    value = parse_datetime(raw.replace(" ", "+"))
+    if value is None:
+        raise ProtocolError(
+            400, _("%(name)s 不是有效的 W3C 日期时间(如 2026-01-01T00:00:00+08:00)。")
+            % {"name": name})
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    return value
+
+
+def _int_param(data, name, default, low, high):
+    raw = _param(data, name)
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ProtocolError(400, _("%(name)s 必须是整数。") % {"name": name}) from None
+    if not low <= value <= high:
+        raise ProtocolError(400, _("%(name)s 须在 %(low)d 到 %(high)d 之间。")
+                            % {"name": name, "low": low, "high": high})
+    return value
+
+
+def _descriptions(error: ProtocolError) -> list[str]:
+    """The error's descriptions; invalid input names its field in each (``lat: ...``)."""
+    if error.fields:
+        return [f"{field}: {'; '.join(messages)}" for field, messages in error.fields.items()]
+    return error.messages
+
+
+def _error_list(request, error: ProtocolError, fmt, *args, **kwargs):
+    return errors(fmt, error.status, *_descriptions(error))
+
+
+# The spec's error list in the requested format, for every error a view raises. Only
+# reporting can be refused, so that is what an unexplained refusal says.
+_guard = protocol_errors(_error_list, denied_message=gettext_lazy("无权上报。"),
+                         not_found_message=gettext_lazy("没有这个 Open311 资源。"))
+
+
+# --- discovery and services -----------------------------------------------------------------
+
+
+@require_GET
+@_guard
+def discovery(request, fmt):
+    """Service discovery: where the endpoint is and which formats it speaks."""
+    url = request.build_absolute_uri(reverse("open311:root"))
+    return render(fmt, "discovery", {
+        "changeset": CHANGESET,
+        "contact": _("海曙区社会治理综合指挥中心"),
+        "key_service": _("部门 API 密钥由区系统管理员签发(GridGov “API 密钥”页面)。"),
+        "endpoints": [{
+            "specification": SPEC_URL,
+            "url": url,
+            "changeset": CHANGESET,
+            "type": "production",
+            "formats": ["text/xml", "application/json"],
+        }],
+    })
+
+
+def _service_row(category) -> dict:
+    return {
+        "service_code": category.code,
+        "service_name": category.name,
+        "description": category.filing_condition or category.name,
+        "metadata": True,
+        "type": "realtime",
+        "keywords": category.major.name,
+        "group": category.major.name,
+    }
+
+
+@require_GET
+@_guard
+def services(request, fmt):
+    """GET services: the active minor categories."""
+    return render(fmt, "services", [_service_row(c) for c in event_services()])
+
+
+def _attribute(spec) -> dict:
+    return {k: (str(v) if k in ("description", "datatype_description") else v)
+            for k, v in spec.items()}
+
+
+@require_GET
+@_guard
+def service_definition(request, fmt, code):
+    """GET services/{code}: the extra attributes a request of this service may carry."""
+    if not event_services().filter(code=code).exists():
+        raise ProtocolError(404, _("没有编码为 %(code)s 的服务。") % {"code": code})
+    return render(fmt, "service_definition", {
+        "service_code": code,
+        "attributes": [_attribute(a) for a in ATTRIBUTES],
+    })
+
+
+# --- requests -------------------------------------------------------------------------------
+
+
+def _public_events():
+    """Events as Open311 publishes them: public fields only, never held content.
+
+    Deliberately not ``restrict()``ed: GET requests is public in the spec, like a city's
+    311 map. Nothing about the reporter leaves the building.
+    """
+    return (
+        Event.objects.exclude(state__in=HIDDEN_STATES)
+        .select_related("category", "department")
+        .only(
+            "id", "number", "state", "category__code", "category__name", "description",
+            "department__name", "created_at", "updated_at", "handle_deadline",
+            "stage_deadline", "address", "lat", "lng",
+        )
+    )
+
+
+def _status(event) -> str:
+    return "closed" if event.state in CLOSED_STATES else "open"
+
+
+def _request_row(event) -> dict:
+    category = event.category
+    expected = event.handle_deadline or event.stage_deadline
+    return {
+        "service_request_id": str(event.number),
+        "status": _status(event),
+        "status_notes": str(STATUS_NOTES.get(event.state, "")),
+        "service_name": category.name if category else "",
+        "service_code": category.code if category else "",
+        "description": event.description,
+        "agency_responsible": event.department.name if event.department_id else "",
+        "service_notice": "",
+        "requested_datetime": w3_datetime(event.created_at),
+        "updated_datetime": w3_datetime(event.updated_at),
+        "expected_datetime": w3_datetime(expected) if event.state not in CLOSED_STATES else None,
+        "address": event.address,
+        "address_id": "",
+        "zipcode": "",
+        "lat": float(event.lat),
+        "long": float(event.lng),
+        "media_url": "",
+    }
+
+
+def _filter_requests(data):
+    """The GET requests filters (plus the common page / page_size / updated_after)."""
+    queryset = _public_events()
+    ids = _list_param(data, "service_request_id")
+    if ids:
+        # The spec: service_request_id overrides every other argument.
+        return queryset.filter(number__in=ids).order_by("-created_at", "-id")
+    codes = _list_param(data, "service_code")
+    if codes:
+        queryset = queryset.filter(category__code__in=codes)
+    statuses = _list_param(data, "status")
+    unknown = sorted(set(statuses) - {"open", "closed"})
+    if unknown:
+        raise ProtocolError(400, _("status 只能是 open 或 closed。"))
+    if statuses and set(statuses) != {"open", "closed"}:
+        closed = Q(state__in=CLOSED_STATES)
+        queryset = queryset.filter(closed if statuses == ["closed"] else ~closed)
+    start = _datetime_param(data, "start_date")
+    end = _datetime_param(data, "end_date")
+    updated_after = _datetime_param(data, "updated_after")
+    if start and end and start > end:
+        raise ProtocolError(400, _("start_date 不能晚于 end_date。"))
+    if start is None and end is None and updated_after is None:
+        start = timezone.now() - DEFAULT_WINDOW
+    if start is not None:
+        queryset = queryset.filter(created_at__gte=start)
+    if end is not None:
+        queryset = queryset.filter(created_at__lte=end)
+    if updated_after is not None:
+        queryset = queryset.filter(updated_at__gt=updated_after)
+    return queryset.order_by("-created_at", "-id")
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+@_guard
+def requests_view(request, fmt):
+    """GET requests (query) or POST requests (create, with api_key)."""
+    if request.method == "POST":
+        return _create_request(request, fmt)
+    data = request.GET
+    queryset = _filter_requests(data)
+    page = _int_param(data, "page", 1, 1, 1_000_000)
+    size = _int_param(data, "page_size", MAX_PAGE_SIZE, 1, MAX_PAGE_SIZE)
+    rows = list(queryset[(page - 1) * size: page * size])
+    return render(fmt, "service_requests", [_request_row(e) for e in rows])
+
+
+@require_GET
+@_guard
+def request_detail(request, fmt, request_id):
+    """GET requests/{id}: one request, still as a list."""
+    event = _public_events().filter(number=request_id).first()
+    if event is None:
+        raise ProtocolError(404, _("没有编号为 %(id)s 的服务请求。") % {"id": request_id})
+    return render(fmt, "service_requests", [_request_row(event)])
+
+
+@require_GET
+@_guard
+def token_detail(request, fmt, token):
+    """GET tokens/{token}: the service request a token turned into."""
+    event = (
+        Event.objects.filter(source=Source.OPEN311, external_id=token)
+        .only("number")
+        .first()
+    )
+    if event is None:
+        raise ProtocolError(404, _("没有这个 token 的服务请求。"))
+    return render(fmt, "service_requests", [{"service_request_id": str(event.number),
+                                             "token": token}])
+
+
+def _api_client(data):
+    """The department client of ``api_key``, which must hold ``protocols.open311_report``."""
+    raw = _param(data, "api_key")
+    if not raw:
+        raise ProtocolError(403, _("缺少 api_key。"))
+    client = key_client(raw, message=_("api_key 无效或已吊销。"))
+    require(client, "protocols.open311_report", message=_("无权上报。"))
+    return client
+
+
+def _coordinate(data, name, low, high):
+    raw = _param(data, name)
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ProtocolError(
+            400, _("%(name)s 必须是数字(WGS-84 十进制度)。") % {"name": name}) from None
+    if not low <= value <= high:
+        raise ProtocolError(400, _("%(name)s 超出范围。") % {"name": name})
+    return value
+
+
+def _token_for(data, client) -> str:
+    """The client's token, or one derived from its device and the request's content."""
+    token = _param(data, "token")
+    if token:
+        if len(token) > 80:
+            raise ProtocolError(400, _("token 不能超过 80 个字符。"))
+        return token
+    device = _param(data, "device_id")
+    if device:
+        material = "\x1f".join([
+            client.api_key.prefix, device, _param(data, "service_code"), _param(data, "lat"),
+            _param(data, "long"), _param(data, "description"),
+        ])
+        return "d-" + hashlib.sha256(material.encode("utf-8")).hexdigest()[:40]
+    return "r-" + secrets.token_hex(20)
+
+
+def _create_request(request, fmt):
+    """POST requests: a resident's report through a department's Open311 client."""
+    data = request.POST
+    client = _api_client(data)
+    missing = [n for n in ("service_code", "lat", "long", "description") if not _param(data, n)]
+    if missing:
+        raise ProtocolError(400, *[_("缺少必填参数 %(name)s。") % {"name": n} for n in missing])
+    code = _param(data, "service_code")
+    category = event_services().filter(code=code).first()
+    if category is None:
+        raise ProtocolError(400, _("没有编码为 %(code)s 的服务。") % {"code": code})
+    lat = _coordinate(data, "lat", -90, 90)
+    lng = _coordinate(data, "long", -180, 180)
+    nature = _param(data, "attribute[nature]") or Nature.REQUEST
+    if nature not in Nature.values:
+        raise ProtocolError(400, _("attribute[nature] 的取值无效。"))
+    token = _token_for(data, client)
+    address = _param(data, "address_string")
+    detail = _param(data, "attribute[location_detail]")
+    if detail:
+        address = f"{address} {detail}".strip()
+    name = " ".join(filter(None, [_param(data, "last_name"), _param(data, "first_name")]))
+    try:
+        result = intake.record_open311(
+            actor=client,
+            token=token,
+            description=_param(data, "description"),
+            lng=lng,
+            lat=lat,
+            category=category,
+            nature=nature,
+            address=address[:200],
+            reporter_name=name[:50],
+            reporter_phone=_param(data, "phone"),
+        )
+    except intake.IdempotencyMismatch as exc:
+        # Invalid input and refusals propagate to ``_guard`` (400 and 403).
+        raise ProtocolError(400, str(exc)) from None
+    event = result.event
+    return render(fmt, "service_requests", [{
+        "service_request_id": str(event.number),
+        "token": token,
+        "service_notice": _("内容需人工审核后公开。") if result.held else "",
+        "account_id": _param(data, "account_id") or None,
+    }])
+
+
+@csrf_exempt
+def not_found(request, fmt="xml", rest=""):
+    """Anything else under /open311/v2/: the spec's 404 in the requested format."""
+    return errors(fmt, 404, _("没有这个 Open311 资源。"))
