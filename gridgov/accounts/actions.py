@@ -20,7 +20,6 @@ Passwords, TOTP secrets and raw API keys never reach the audit record.
 """
 
 import re
-import secrets as pysecrets
 
 from django.contrib.auth import password_validation
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -38,6 +37,7 @@ from . import lockout, totp
 from .api.authentication import hash_key
 from .choices import DepartmentKind
 from .models import ApiKey, Assignment, Department, User
+from .secrets import new_secret
 
 DEPARTMENT_FIELDS = ("code", "name", "short_name", "kind", "area", "phone", "is_active")
 USER_FIELDS = ("username", "real_name", "phone", "department", "is_active")
@@ -53,9 +53,9 @@ API_KEY_PREFIX = "gg_"
 # --- helpers --------------------------------------------------------------------------------
 
 
-__all__ = [  # mask_phone is re-exported for callers that still import it from here
+__all__ = [
     "assign_role", "confirm_totp", "create_department", "create_user", "deactivate_user",
-    "enroll_totp", "issue_api_key", "mask_phone", "reset_totp", "revoke_api_key", "revoke_role",
+    "enroll_totp", "issue_api_key", "reset_totp", "revoke_api_key", "revoke_role",
     "set_password", "unlock_account",
 ]
 
@@ -428,13 +428,7 @@ def issue_api_key(department, *, name, actor) -> tuple[ApiKey, str]:
     if not department.is_active:
         raise ValidationError({"department": _("该部门已停用。")})
     with transaction.atomic():
-        for _attempt in range(5):
-            raw = API_KEY_PREFIX + pysecrets.token_urlsafe(32)
-            prefix = raw[:12]
-            if not ApiKey.objects.filter(prefix=prefix).exists():
-                break
-        else:  # pragma: no cover - 2^48 prefixes; five collisions in a row do not happen
-            raise RuntimeError("could not find a free API key prefix")
+        raw, prefix = new_secret(API_KEY_PREFIX, ApiKey)
         key = ApiKey.objects.create(
             department=department, name=name, prefix=prefix, key_hash=hash_key(raw),
             created_by=actor if isinstance(getattr(actor, "pk", None), int) else None,

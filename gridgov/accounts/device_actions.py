@@ -11,7 +11,6 @@ is audited in the same transaction.
 """
 
 import hashlib
-import secrets as pysecrets
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -22,6 +21,7 @@ from gridgov.audit.recorder import record, snapshot
 from gridgov.core.access import get_scope, require
 
 from .models import DeviceToken, User
+from .secrets import new_secret
 
 TOKEN_PREFIX = "ggd_"
 TOKEN_FIELDS = ("user", "name", "prefix", "expires_at", "revoked_at")
@@ -54,13 +54,7 @@ def issue_device_token(*, name, actor, expires_at=None) -> tuple[DeviceToken, st
     if expires_at is not None and expires_at <= timezone.now():
         raise ValidationError({"expires_at": _("到期时间须晚于现在。")})
     with transaction.atomic():
-        for _attempt in range(5):
-            raw = TOKEN_PREFIX + pysecrets.token_urlsafe(32)
-            prefix = raw[:12]
-            if not DeviceToken.objects.filter(prefix=prefix).exists():
-                break
-        else:  # pragma: no cover - 2^48 prefixes; five collisions in a row do not happen
-            raise RuntimeError("could not find a free device token prefix")
+        raw, prefix = new_secret(TOKEN_PREFIX, DeviceToken)
         token = DeviceToken.objects.create(user=actor, name=name, prefix=prefix,
                                            token_hash=hash_token(raw), expires_at=expires_at)
         record("accounts.device_token_issued", actor=actor, obj=token,

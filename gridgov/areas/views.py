@@ -16,7 +16,7 @@ import shapely
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.cache import (
@@ -29,6 +29,7 @@ from django.views import View
 from django.views.generic import UpdateView
 from shapely.geometry import shape
 
+from gridgov.core.api import json_errors
 from gridgov.core.querysets import CHANGE
 from gridgov.core.views import (
     PermissionRequiredMixin,
@@ -259,10 +260,7 @@ class PublicOutlinesView(View):
     def get(self, request):
         query = CrsQuerySerializer(data=request.GET)
         if not query.is_valid():
-            error = query.errors["crs"][0]
-            return JsonResponse({"errors": [
-                {"field": "crs", "code": error.code, "message": str(error)}
-            ]}, status=400)
+            return json_errors({"crs": query.errors["crs"][:1]})
         key = _outline_key(query.validated_data["crs"])
         etag = _outline_etag(key)
         not_modified = get_conditional_response(request, etag=etag)

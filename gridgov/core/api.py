@@ -6,7 +6,7 @@ input, so a client always learns which field was wrong and why.
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from rest_framework import exceptions, viewsets
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -47,6 +47,27 @@ def exception_handler(exc, context):
     if isinstance(exc, exceptions.APIException):
         response.data = {"errors": list(_flatten(exc.detail))}
     return response
+
+
+class Unprocessable(exceptions.APIException):
+    """422: the request is well formed but cannot be taken as it is (an idempotency key reused
+    with another body, IETF draft "The Idempotency-Key HTTP Header Field")."""
+
+    status_code = 422
+    default_detail = "Unprocessable request."
+    default_code = "unprocessable"
+
+
+def json_errors(errors, status: int = 400) -> JsonResponse:
+    """The shared error shape for plain Django views that answer JSON (maps, outlines):
+    ``errors`` is a ValidationError, a form's ``errors`` or a ``{field: [messages]}`` dict."""
+    if isinstance(errors, DjangoValidationError):
+        errors = errors.message_dict if hasattr(errors, "error_dict") else {None: errors.messages}
+    items = [{"field": field, "code": getattr(message, "code", None) or "invalid",
+              "message": str(message)}
+             for field, messages in errors.items() for message in messages]
+    return JsonResponse({"errors": items}, status=status,
+                        json_dumps_params={"ensure_ascii": False})
 
 
 class ScopedViewSetMixin:

@@ -53,8 +53,18 @@ def parse_instant(raw: str) -> dt.datetime:
     if value is None:
         raise exceptions.ValidationError({PARAM: [_(
             "不是有效的 ISO 8601 时间,例如 2026-12-01T08:00:00+08:00 或 2026-12-01。")]})
-    if timezone.is_naive(value):
-        value = timezone.make_aware(value)
+    try:
+        if timezone.is_naive(value):
+            value = timezone.make_aware(value)
+        # Real offsets lie within ±14:00; the database refuses others (PostgreSQL: "time
+        # zone displacement out of range"), so they are bad input, not a server error.
+        offset = value.utcoffset()
+        if offset is None or abs(offset) > dt.timedelta(hours=14):
+            raise ValueError("offset out of range")
+        value = value.astimezone(dt.UTC)
+    except (ValueError, OverflowError):
+        raise exceptions.ValidationError({PARAM: [_(
+            "时间超出范围:时区偏移须在 ±14:00 以内,年份须在 1 到 9999 之间。")]}) from None
     return value
 
 

@@ -18,6 +18,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gridgov.core.personal_data import mask_phone
 from gridgov.core.querysets import NOTHING, RestrictedQuerySet
 
 from . import deadlines
@@ -295,8 +296,6 @@ class Event(models.Model):
 
     @property
     def masked_phone(self) -> str:
-        from gridgov.accounts.actions import mask_phone
-
         return mask_phone(self.reporter_phone)
 
 

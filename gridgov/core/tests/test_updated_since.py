@@ -60,3 +60,11 @@ def test_lists_without_updated_at_ignore_it_and_do_not_offer_it(api_as, audit_ad
     area_params = [p["name"] for p in schema["paths"][AREAS]["get"]["parameters"]]
     audit_params = [p["name"] for p in schema["paths"]["/api/audit/records/"]["get"]["parameters"]]
     assert "updated_since" in area_params and "updated_since" not in audit_params
+
+
+@pytest.mark.parametrize("raw", ["4843-01-18T12:39:10.175-20:09", "9999-12-31T23:00:00-10:00",
+                                 "0001-01-01T00:30:00+01:00"])
+def test_an_offset_or_year_out_of_range_is_bad_input_not_a_server_error(api_as, sys_admin, raw):
+    answer = api_as(sys_admin).get("/api/areas/", {"updated_since": raw})
+    assert answer.status_code == 400
+    assert answer.json()["errors"][0]["field"] == "updated_since"

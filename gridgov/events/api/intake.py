@@ -25,6 +25,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from gridgov.core.access import get_scope
+from gridgov.core.api import Unprocessable
 
 from .. import duplicates
 from ..actions import hotline, intake
@@ -174,10 +175,9 @@ def _channel(principal, source, camera_code) -> str:
     raise exceptions.PermissionDenied(_("您的角色不能通过接口上报事件。"))
 
 
-def _mismatch_response(exc) -> Response:
-    return Response({"errors": [{"field": "Idempotency-Key", "code": "idempotency_key_reused",
-                                 "message": str(exc)}]},
-                    status=status.HTTP_422_UNPROCESSABLE_ENTITY)
+def _key_reused(exc) -> Unprocessable:
+    return Unprocessable({"Idempotency-Key": [
+        exceptions.ErrorDetail(str(exc), code="idempotency_key_reused")]})
 
 
 class EventIntakeViewSet(viewsets.ViewSet):
@@ -231,7 +231,7 @@ class EventIntakeViewSet(viewsets.ViewSet):
         try:
             result = func(**kwargs)
         except intake.IdempotencyMismatch as exc:
-            return _mismatch_response(exc)
+            raise _key_reused(exc) from exc
         body = intake_event_payload(result.event, request.user)
         return Response(body, status=status.HTTP_201_CREATED if result.created
                         else status.HTTP_200_OK)
@@ -251,9 +251,8 @@ class EventIntakeViewSet(viewsets.ViewSet):
             raise exceptions.ValidationError({"records": [_("请提供至少一条工单记录。")]})
         result = hotline.import_records(records, actor=request.user)
         if result.errors and not (result.created or result.existing):
-            return Response({"errors": [
-                {"field": f"records.{e.row}.{e.field}", "code": "invalid", "message": e.reason}
-                for e in result.errors]}, status=status.HTTP_400_BAD_REQUEST)
+            raise exceptions.ValidationError({f"records.{e.row}.{e.field}": [e.reason]
+                                              for e in result.errors})
         return Response(result.as_dict(), status=status.HTTP_201_CREATED if result.created
                         else status.HTTP_200_OK)
 

@@ -24,7 +24,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -36,6 +36,7 @@ from ..actions import hotline, intake
 from ..attachments import ACCEPT
 from ..choices import Nature, Urgency
 from ..models import Event, MinorCategory
+from .lists import detail_url
 
 ERROR_REPORT_SECONDS = 3600
 DEFAULT_PUBLIC_LIMIT = 5
@@ -49,13 +50,6 @@ def error_messages(exc) -> dict:
     return {"form": exc.messages}
 
 
-def event_url(event) -> str | None:
-    for kwargs in ({"pk": event.pk}, {"number": event.number}):
-        try:
-            return reverse("events:detail", kwargs=kwargs)
-        except NoReverseMatch:
-            continue
-    return None
 
 
 def _categories():
@@ -113,7 +107,7 @@ class GridReportView(PermissionRequiredMixin, View):
             messages.warning(request, _("该表单已提交过,请重新填写。"))
             return redirect("events:report")
         return render(request, "events/intake/reported.html", {
-            "event": result.event, "detail_url": event_url(result.event),
+            "event": result.event, "detail_url": detail_url(result.event),
             "again_url": reverse("events:report")})
 
 
@@ -271,7 +265,7 @@ class DuplicatesView(PermissionRequiredMixin, View):
         return render(request, self.template_name, {
             "event": event, "suggestions": duplicates.suggest(event, user=request.user),
             "contact": intake.contact_display(event, request.user),
-            "detail_url": event_url(event)})
+            "detail_url": detail_url(event)})
 
     def post(self, request, pk):
         event = self._event(pk)

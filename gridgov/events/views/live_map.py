@@ -15,6 +15,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from gridgov.areas.datum import from_wgs84
+from gridgov.core.api import json_errors
 from gridgov.core.views import PermissionRequiredMixin
 
 from ..choices import FINAL_STATES, DeadlineStatus, State, Urgency
@@ -91,10 +92,7 @@ class CommandGeoJSONView(PermissionRequiredMixin, View):
             queryset = queryset.exclude(state__in=sorted(FINAL_STATES))
         filterset = EventFilterSet(request.GET or None, queryset=queryset)
         if filterset.is_bound and not filterset.is_valid():
-            return JsonResponse({"errors": [
-                {"field": field, "code": "invalid", "message": str(message)}
-                for field, msgs in filterset.errors.items() for message in msgs
-            ]}, status=400)
+            return json_errors(filterset.errors)
         events = list(
             filterset.qs.select_related("category").only(
                 "id", "number", "state", "lng", "lat", "stage_deadline", "stage_started_at",
