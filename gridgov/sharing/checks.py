@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from gridgov.core.access import require
 
 from .choices import FieldType, SharingType
+from .models import Grant
 from .permissions import PUBLISH, REQUEST
 
 FIELD_NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
@@ -113,3 +114,15 @@ def validate_sharing(sharing_type, sharing_condition, legal_basis):
             "不予共享的资源必须注明法律、行政法规或国家政策依据。")})
     if sharing_type == SharingType.CONDITIONAL and not sharing_condition:
         raise ValidationError({"sharing_condition": _("有条件共享的资源必须说明共享条件。")})
+
+
+GRANT_AXIS = "sharing.granted_resources"
+
+
+def granted_resource_ids(scope) -> list[int]:
+    """The scope's grant axis: ids of the resources its department holds an active grant on
+    (registered in ``SharingConfig.ready``; read with ``scope.axis(GRANT_AXIS)``)."""
+    if not scope.department_id:
+        return []
+    return list(Grant.objects.active().filter(consumer_id=scope.department_id)
+                .values_list("resource_id", flat=True))

@@ -22,6 +22,7 @@ from gridgov.core.views import (
 )
 
 from . import actions
+from .checks import GRANT_AXIS
 from .choices import RequestStatus, SharingType
 from .filtersets import ExchangeLogFilterSet, ResourceFilterSet, ShareRequestFilterSet
 from .forms import ApproveForm, PublishForm, ReasonForm, RequestForm, ResolveForm, UploadForm
@@ -60,6 +61,8 @@ class CatalogView(ScopedListView):
         context["filter"] = self.filterset
         scope = get_scope(self.request.user)
         context["can_publish"] = bool(scope and scope.department_can(PUBLISH))
+        # Which of these the visitor's department may already read (the scope's grant axis).
+        context["granted_ids"] = scope.axis(GRANT_AXIS) if scope else frozenset()
         return context
 
 

@@ -4,6 +4,7 @@ import pytest
 
 from gridgov.accounts import actions as account_actions
 from gridgov.accounts.models import Department
+from gridgov.sharing import actions
 from gridgov.sharing.models import Grant, Resource, ShareRequest
 
 from .conftest import make_resource
@@ -149,3 +150,21 @@ def test_upload_page_reports_rejected_rows(client_as, data_officer, resource):
                                         {"file": upload})
     assert page.status_code == 200
     assert "已保存 1 行" in page.text and "应为整数" in page.text
+
+
+def test_catalog_marks_what_the_department_already_holds_a_grant_on(
+        client_as, dept_admin, data_officer, granted, minzheng):
+    """The scope's grant axis: 区综合行政执法局 holds a grant on the fixture's resource, none on
+    a resource it never asked for; a revoked grant no longer counts."""
+    other = make_resource(minzheng, data_officer, sharing_type="unconditional", name="新建名录")
+
+    def marked(text):
+        rows = [line for line in text.splitlines() if "sharing/resources/" in line]
+        return {name for name in (granted.resource.name, other.name)
+                if any(name in row and "本部门已获授权" in row for row in rows)}
+
+    page = client_as(dept_admin).get("/sharing/")
+    assert other.name in page.text
+    assert marked(page.text) == {granted.resource.name}
+    actions.revoke_grant(granted, reason="核对完毕", actor=data_officer)
+    assert marked(client_as(dept_admin).get("/sharing/").text) == set()
