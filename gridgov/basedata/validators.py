@@ -25,9 +25,12 @@ def validate_id_number(value: str) -> tuple[str, dt.date, str]:
     if len(number) != 18:
         raise ValidationError(_("身份证号应为18位,实际为%(n)d位。") % {"n": len(number)},
                               code="length")
-    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+    if (not number.isascii() or not number[:17].isdigit()
+            or not (number[17].isdigit() or number[17] == "X")):
         raise ValidationError(_("身份证号前17位应为数字,末位为数字或X。"), code="format")
-    expected = ric.calc_check_digit(number[:17])
+    # stdnum's calc_check_digit takes the whole 18-character number and ignores its last
+    # character itself (ISO 7064 MOD 11-2 over the first 17); passing 17 would drop a digit.
+    expected = ric.calc_check_digit(number)
     if number[17] != expected:
         raise ValidationError(
             _("身份证号校验位错误:末位应为 %(c)s(GB 11643)。") % {"c": expected}, code="checksum")
@@ -52,10 +55,32 @@ def validate_uscc(value: str) -> str:
     except stdnum_exc.InvalidChecksum:
         raise ValidationError(
             _("统一社会信用代码校验位错误:末位应为 %(c)s(GB 32100)。")
-            % {"c": uscc.calc_check_digit(code[:17])}, code="checksum") from None
+            % {"c": expected_uscc_check(code)}, code="checksum") from None
     except stdnum_exc.ValidationError:
         raise ValidationError(_("统一社会信用代码格式不正确(GB 32100)。"), code="format") from None
     return code
+
+
+def expected_id_check(number: str) -> str:
+    """The GB 11643 check character of an 18-character ID number (its own last one ignored)."""
+    return ric.calc_check_digit(normalise_id_number(number))
+
+
+def expected_uscc_check(code: str) -> str:
+    """The GB 32100 check character of an 18-character credit code (its own last one ignored).
+
+    stdnum's ``uscc.calc_check_digit`` weighs the first 17 characters only, so passing the
+    whole code is what its ``validate`` does too."""
+    return uscc.calc_check_digit(code)
+
+
+def id_number_problem(value: str) -> str | None:
+    """None when ``value`` passes ``validate_id_number``, otherwise the reason it does not."""
+    try:
+        validate_id_number(value)
+    except ValidationError as exc:
+        return exc.messages[0]
+    return None
 
 
 def validate_mobile(value: str) -> str:
