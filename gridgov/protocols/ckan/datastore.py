@@ -2,21 +2,27 @@
 
 Only a caller holding ``protocols.read_rows`` (department API keys) whose department holds an
 active grant reads rows. Every answer is kept as exchange evidence: the hash of the exact bytes
-sent, once the body is complete. Without ``filters`` or ``q`` the rows are streamed from the
-database; with them, matched on their plain values in one pass and answered at once.
+sent, once the body is complete. Without ``filters``, ``q`` or ``sort`` the rows are streamed
+from the database; with them, matched and ordered in one pass and answered at once.
+
+``q``, ``filters`` and ``sort`` look only at the fields the grant leaves plain
+(``sharing.exchange.row_matcher`` / ``row_order``): full-text ``q`` never looks at a masked
+field, and a filter, field search or sort on a masked field is a 409 Validation Error, because
+any answer computed from the hidden value (a match, an order) would reveal it.
 """
 
+import heapq
 import json
 
+from django.core.exceptions import ValidationError
 from django.http import StreamingHttpResponse
 from django.utils.translation import gettext as _
 
 from gridgov.core.context import current_request_id
-from gridgov.core.personal_data import mask_value
 from gridgov.protocols.common import require_row_reader, row_grant
 from gridgov.sharing.choices import CKAN_TYPES, ExchangeChannel
-from gridgov.sharing.exchange import Evidence, encode, stream_rows
-from gridgov.sharing.sources import RowSource, SourceUnavailable
+from gridgov.sharing.exchange import Evidence, encode, row_matcher, row_order, stream_rows
+from gridgov.sharing.sources import RowSource, SourceUnavailable, projector
 
 from .catalog import find_table
 from .errors import Invalid, NotFound
@@ -52,6 +58,44 @@ def _filters(params) -> dict:
     return filters
 
 
+def _q(params):
+    """``q`` as CKAN takes it: text searched in every field, or a JSON object of field → text
+    (as an object in a JSON body or as a JSON string). Returns (text, {field: text})."""
+    q = params.get("q")
+    if isinstance(q, str) and q.strip().startswith("{"):
+        try:
+            q = json.loads(q)
+        except ValueError:
+            pass
+    if isinstance(q, dict):
+        return "", {str(k): str(v) for k, v in q.items() if str(v).strip()}
+    return str(q or "").strip(), {}
+
+
+def _sort(params) -> list[tuple[str, bool]]:
+    """CKAN's ``sort``: "field [asc|desc], ..." as [(field, descending)]."""
+    out = []
+    for part in str(params.get("sort") or "").split(","):
+        bits = part.split()
+        if not bits:
+            continue
+        direction = bits[1].lower() if len(bits) > 1 else "asc"
+        if len(bits) > 2 or direction not in ("asc", "desc"):
+            raise Invalid(_("不支持的排序:%(s)s。") % {"s": part.strip()},
+                          {"sort": [_("不支持的排序")]})
+        out.append((bits[0].strip('"'), direction == "desc"))
+    return out
+
+
+def _checked(call):
+    """Run ``call`` and answer its ValidationError as CKAN's 409 Validation Error."""
+    try:
+        return call()
+    except ValidationError as exc:
+        fields = exc.message_dict
+        raise Invalid("; ".join(m for ms in fields.values() for m in ms), fields)
+
+
 def datastore_search(request, params, principal, base):
     ident = required(params, "resource_id")
     scope = require_row_reader(
@@ -61,11 +105,12 @@ def datastore_search(request, params, principal, base):
     limit = int_param(params, "limit", 100, maximum=DATASTORE_MAX)
     offset = int_param(params, "offset", 0)
     filters = _filters(params)
-    bad = [k for k in filters if k not in grant.fields]
-    if bad:
-        raise Invalid(_("不能按未授权的字段筛选:%(f)s。") % {"f": ", ".join(bad)},
-                      {"filters": [_("未授权的字段")]})
-    q = str(params.get("q") or "").strip()
+    q, fields_q = _q(params)
+    sort = _sort(params)
+    # Refused before anything is read: a filter, field search or sort on a field the grant
+    # masks or does not include.
+    match = _checked(lambda: row_matcher(grant, filters=filters, q=q, fields_q=fields_q))
+    key = _checked(lambda: row_order(grant, sort)) if sort else None
     try:
         source = RowSource(resource)
     except SourceUnavailable:
@@ -76,30 +121,34 @@ def datastore_search(request, params, principal, base):
     evidence = Evidence(
         actor=principal, resource=resource, grant=grant, channel=ExchangeChannel.CKAN,
         request_id=current_request_id(), case_id=request.headers.get("X-Case-Id", ""),
-        params={"limit": limit, "offset": offset, "q": q, "filters": filters},
+        params={"limit": limit, "offset": offset, "q": fields_q or q, "filters": filters,
+                **({"sort": params.get("sort")} if sort else {})},
     )
-    if not filters and not q:
+    if match is None and key is None:
         total = source.count()
         qs = source.walk()[offset:]
         return Stream(source, qs, grant, limit, evidence, {
             "resource_id": str(resource.table_uid), "fields": fields, "total": total,
             "limit": limit, "offset": offset,
         }, params)
-    # Filtered or searched: the rows are matched on their plain values in one pass (the
-    # consumer may only filter on fields it was granted), then projected as granted.
-    masked = {f for f, m in grant.masking.items() if m == "masked"}
-    matched, total = [], 0
-    for pk, _stamp, data in source.iterate(source.walk()):
-        if any(str(data.get(k)) != str(v) for k, v in filters.items()):
-            continue
-        if q and not any(q in str(data.get(f, "")) for f in grant.fields):
-            continue
-        total += 1
-        if offset < total <= offset + limit:
-            out = {"_id": pk}
-            for f in grant.fields:
-                out[f] = mask_value(data.get(f)) if f in masked else data.get(f)
-            matched.append(out)
+    # Filtered, searched or sorted: the rows are matched in one pass on the fields the grant
+    # leaves plain only, then projected (and masked) as granted.
+    project = projector(grant)
+    total = 0
+
+    def hits():
+        nonlocal total
+        for pk, _stamp, data in source.iterate(source.walk()):
+            if match is None or match(data):
+                total += 1
+                yield pk, data
+
+    if key is None or offset + limit == 0:
+        page = [hit for n, hit in enumerate(hits()) if offset <= n < offset + limit]
+    else:
+        # Only the first offset + limit rows in order are kept, whatever the resource's size.
+        page = heapq.nsmallest(offset + limit, hits(), key=key)[offset:]
+    matched = [{"_id": pk, **project(data)} for pk, data in page]
     evidence.rows = len(matched)
     result = {"resource_id": str(resource.table_uid), "fields": fields, "records": matched,
               "total": total, "limit": limit, "offset": offset,
