@@ -11,6 +11,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from gridgov.core.keys_check import DEMO_SECRET_KEY
+
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("GRIDGOV_DATA_DIR", Path.cwd() / "var")).resolve()
 
@@ -33,7 +35,9 @@ def env_int(name, default):
 
 
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = os.environ.get("SECRET_KEY") or "gridgov-insecure-demo-key-change-me-in-production"
+# Unset: the public demo key, for ``gridgov demo`` and the tests only. ``gridgov serve`` refuses
+# to start on it, and without explicit field, lookup and audit keys (gridgov/core/keys_check.py).
+SECRET_KEY = os.environ.get("SECRET_KEY") or DEMO_SECRET_KEY
 ALLOWED_HOSTS = [
     h.strip()
     for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
@@ -169,7 +173,12 @@ if AUDIT_RETENTION_DAYS < 180:
         f"got {AUDIT_RETENTION_DAYS}"
     )
 # The chain key: records are HMAC-chained so nobody without this key can forge a link.
+# Falls back to SECRET_KEY for the demo and the tests; production must set its own.
 AUDIT_HMAC_KEY = os.environ.get("AUDIT_HMAC_KEY") or SECRET_KEY
+# Field-encryption keys and the lookup-hash key (gridgov/core/personal_data.py); empty: derived
+# from SECRET_KEY (demo and tests only).
+GRIDGOV_FIELD_KEYS = os.environ.get("GRIDGOV_FIELD_KEYS", "")
+GRIDGOV_LOOKUP_KEY = os.environ.get("GRIDGOV_LOOKUP_KEY", "")
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

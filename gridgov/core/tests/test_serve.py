@@ -1,5 +1,7 @@
 """``gridgov serve``: sync workers by default, threaded on request, bad options refused."""
 
+import base64
+
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -7,7 +9,12 @@ from gridgov.core.management.commands import serve
 
 
 @pytest.fixture
-def started(monkeypatch):
+def started(monkeypatch, settings):
+    # Production keys, as `gridgov serve` requires (gridgov.core.keys_check).
+    settings.SECRET_KEY = "s" * 50
+    settings.AUDIT_HMAC_KEY = "a" * 50
+    settings.GRIDGOV_FIELD_KEYS = settings.GRIDGOV_LOOKUP_KEY = base64.b64encode(
+        bytes(range(32))).decode()
     calls = []
     monkeypatch.setattr(serve, "run_gunicorn", lambda *args: calls.append(args))
     return calls

@@ -7,11 +7,19 @@ took twice as long as with one request per process (p99 ~210 ms against ~100 ms 
 clients). Sync workers need a buffering proxy in front (nginx, as docs/deployment.md says),
 so a slow mobile upload never holds a worker; ``--threads N`` chooses threaded workers
 where there is no such proxy (the demo).
+
+Before anything starts, ``serve`` checks the production keys (gridgov/core/keys_check.py): on
+the public demo ``SECRET_KEY``, or without its own field, lookup and audit keys, it prints
+what is missing and how to make each key, and exits non-zero. ``gridgov demo`` runs gunicorn
+itself (``run_gunicorn``) and skips that check.
 """
 
 import multiprocessing
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
+
+from gridgov.core.keys_check import require_production_keys
 
 
 def default_workers() -> int:
@@ -43,6 +51,14 @@ def run_gunicorn(bind: str, workers: int, threads: int = 1, timeout: int = 120) 
     Application().run()
 
 
+def check_keys() -> None:
+    """CommandError (exit status 1, nothing started) when a production key is missing."""
+    try:
+        require_production_keys()
+    except ImproperlyConfigured as exc:
+        raise CommandError(str(exc)) from None
+
+
 class Command(BaseCommand):
     help = "Serve GridGov with gunicorn (production server, behind nginx)."
 
@@ -62,5 +78,6 @@ class Command(BaseCommand):
                 raise CommandError(f"--{name} must be at least 1")
         if ":" not in options["bind"]:
             raise CommandError("--bind must be host:port, for example 127.0.0.1:8000")
+        check_keys()
         run_gunicorn(options["bind"], options["workers"], options["threads"],
                      options["timeout"])
