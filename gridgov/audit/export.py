@@ -9,6 +9,8 @@ import json
 
 from django.utils.translation import gettext as _
 
+from gridgov.core.spreadsheet import safe_cell
+
 from .anchor import local_tz
 
 CHUNK = 2000
@@ -17,7 +19,6 @@ FIELDS = ("id", "at", "actor_name", "role", "action", "object_type", "object_id"
           "hash")
 # Cells Excel would run as a formula; user-typed text (a failed login's user name) can start
 # with one of these, so CSV cells get a leading apostrophe (OWASP CSV injection).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def headers():
@@ -44,8 +45,7 @@ class _Echo:
 
 
 def _cell(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
+    return safe_cell("" if value is None else str(value))
 
 
 def csv_lines(queryset, *, bom: bool = False):

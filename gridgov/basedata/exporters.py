@@ -2,6 +2,8 @@
 
 ID numbers and phones appear only as their masks; special-group tags only for the roles that
 may see them. Each export is an audit record (who, what, how many rows, which filters).
+Every cell goes through ``safe_row``: a name or address typed as ``=HYPERLINK(...)`` comes out
+as text, not as a formula (gridgov/core/spreadsheet.py).
 """
 
 import csv
@@ -13,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov.audit.recorder import record
+from gridgov.core.spreadsheet import safe_row
 
 from . import access
 
@@ -86,7 +89,7 @@ def export(kind: str, queryset, *, user, fmt: str = "csv", filters: dict | None 
         sheet = book.create_sheet(kind)
         sheet.append([str(label) for label, _f in columns])
         for obj in queryset.iterator(chunk_size=2000) if kind != "people" else queryset:
-            sheet.append([fn(obj) for _l, fn in columns])
+            sheet.append(safe_row(fn(obj) for _l, fn in columns))
             count += 1
         buffer = io.BytesIO()
         book.save(buffer)
@@ -99,7 +102,7 @@ def export(kind: str, queryset, *, user, fmt: str = "csv", filters: dict | None 
         writer = csv.writer(out)
         writer.writerow([str(label) for label, _f in columns])
         for obj in queryset.iterator(chunk_size=2000) if kind != "people" else queryset:
-            writer.writerow([fn(obj) for _l, fn in columns])
+            writer.writerow(safe_row(fn(obj) for _l, fn in columns))
             count += 1
         response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{kind}-{stamp}.{fmt}"'

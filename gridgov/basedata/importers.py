@@ -353,7 +353,13 @@ HANDLERS = {
 
 
 def _report(rows, columns) -> str:
-    """CSV of rejected rows: row number, every cell as typed, the reason per cell."""
+    """CSV of rejected rows: row number, every cell as typed, the reason per cell.
+
+    Cells that would run as a formula in Excel (``=HYPERLINK(...)``, ``+cmd|...``) get an
+    apostrophe in front (gridgov/core/spreadsheet.py): the report is opened in a spreadsheet.
+    """
+    from gridgov.core.spreadsheet import safe_row
+
     field_to_header = {}
     for header, name in columns.items():
         field_to_header.setdefault(name, header)
@@ -364,13 +370,13 @@ def _report(rows, columns) -> str:
                 headers.append(key)
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([_("行号"), *headers, _("错误说明")])
+    writer.writerow(safe_row([_("行号"), *headers, _("错误说明")]))
     for n, raw, errors in rows:
         reasons = []
         for fname, message in errors.items():
             label = field_to_header.get(fname, fname) or _("整行")
             reasons.append(f"{label}: {message}")
-        writer.writerow([n, *[raw.get(h, "") for h in headers], " | ".join(reasons)])
+        writer.writerow(safe_row([n, *[raw.get(h, "") for h in headers], " | ".join(reasons)]))
     return out.getvalue()
 
 
