@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from gridgov.audit.recorder import record
 from gridgov.core import personal_data
+from gridgov.core.querysets import VIEW
 
 from .. import access, validators
 from ..choices import (
@@ -101,17 +102,29 @@ def _date(value, field):
         raise ValidationError({field: _("日期格式应为 YYYY-MM-DD。")}) from None
 
 
-def _check_unique_id(id_hash, exclude_pk=None):
+def _check_unique_id(id_hash, exclude_pk=None, *, actor=None):
+    """Refuse a second record of the same ID number.
+
+    The refusal says where the existing record is only when the actor may see it
+    (``restrict(actor, "view")``) or is the system; to anyone else it says only that the
+    number is registered and whom to ask, so that a grid worker cannot learn, by typing an ID
+    number, in which grid of another street a person lives."""
     if not id_hash:
         return
     qs = Person.objects.filter(id_hash=id_hash)
     if exclude_pk:
         qs = qs.exclude(pk=exclude_pk)
-    existing = qs.select_related("grid").first()
-    if existing:
-        raise ValidationError({"id_number": ValidationError(
-            _("该身份证号已登记(%(grid)s),请勿重复采集。") % {"grid": existing.grid.name},
-            code="duplicate")})
+    existing = qs.select_related("grid").only("pk", "grid__name").first()
+    if existing is None:
+        return
+    visible = actor is None or Person.objects.restrict(actor, VIEW).filter(
+        pk=existing.pk).exists()
+    if visible:
+        message = _("该身份证号已登记(%(grid)s),请勿重复采集。") % {"grid": existing.grid.name}
+    else:
+        message = _("该身份证号已登记,请勿重复采集。如认为是同一人或需迁入本网格,"
+                    "请联系区数据专员核实、合并。")
+    raise ValidationError({"id_number": ValidationError(message, code="duplicate")})
 
 
 def create_person(*, actor, grid=None, source: str = Source.GRID_WORKER, house=None,
@@ -127,7 +140,7 @@ def create_person(*, actor, grid=None, source: str = Source.GRID_WORKER, house=N
     if not values.get("id_hash") and not values.get("birth_date"):
         raise ValidationError({"id_number": _("请填写身份证号;无身份证号时须填写出生日期。")})
     with transaction.atomic():
-        _check_unique_id(values.get("id_hash"))
+        _check_unique_id(values.get("id_hash"), actor=actor)
         person = Person(grid=grid, area_code=grid.code, source=source, collected_by=actor,
                         updated_by=actor, house=house, household_head=household_head,
                         **values)
@@ -167,7 +180,7 @@ def update_person(person: Person, *, actor, source: str = Source.GRID_WORKER, **
                 person.phone_hash == personal_data.lookup_hash(changes["phone"].strip())):
             changes.pop("phone")
         values = person_values(changes)
-        _check_unique_id(values.get("id_hash"), exclude_pk=person.pk)
+        _check_unique_id(values.get("id_hash"), exclude_pk=person.pk, actor=actor)
         for key, value in {**values, **refs}.items():
             setattr(person, key, value)
         after = _state(person, PERSON_FIELDS)
