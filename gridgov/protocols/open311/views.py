@@ -1,9 +1,15 @@
 """Open311 GeoReport v2 (https://wiki.open311.org/GeoReport_v2) at ``/open311/v2/``.
 
 Services are the active minor categories; a service request is an event. Reading services
-and requests is public as the spec intends, so only public fields are returned (never the
-reporter, never an event held for content review); creating a request needs a department API
-key (``api_key``, the same keys as ``Authorization: Api-Key`` on the REST API). Retries are
+is public. Reading requests is public as the spec intends, but an anonymous caller sees only
+what residents themselves reported for publication (``PUBLIC_SOURCES``: this interface and
+the public web form, never a staff channel or a hotline transcript), with phone and ID
+numbers masked in the text, the address cut down to the street and community, and the point
+rounded to about 100 m (``_public_row``). A caller with a department API key (``api_key`` or
+``Authorization: Api-Key``) or a signed-in user also gets, in full, the events its own scope
+(``Event.objects.restrict``) lets it read, and the public view of the rest. Never the
+reporter, never an event held for content review. Creating a request needs a department API
+key. Retries are
 idempotent: the client's ``token`` (or, failing that, its ``device_id`` with the request's
 content) becomes the event's idempotency key, so however often a request is retried one event
 exists, and ``tokens/{token}`` finds it.
@@ -15,9 +21,10 @@ are a list of {code, description} with 400 / 403 / 404.
 
 import datetime as dt
 import hashlib
+import re
 import secrets
 
-from django.db.models import Q
+from django.db.models import BooleanField, Case, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -26,11 +33,20 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
+from gridgov.areas.choices import Level
+from gridgov.core import personal_data
 from gridgov.core.access import require
+from gridgov.core.access.scope import get_scope
 from gridgov.events.actions import intake
 from gridgov.events.choices import Nature, Source, State
 from gridgov.events.models import Event
-from gridgov.protocols.common import ProtocolError, event_services, key_client, protocol_errors
+from gridgov.protocols.common import (
+    ProtocolError,
+    caller,
+    event_services,
+    key_client,
+    protocol_errors,
+)
 
 from .formats import errors, render, w3_datetime
 
@@ -42,6 +58,17 @@ MAX_PAGE_SIZE = 1000
 CLOSED_STATES = frozenset({State.CLOSED, State.NOT_FILED, State.VOID, State.MERGED})
 # Never published: content held for review may be harmful or personal.
 HIDDEN_STATES = frozenset({State.HELD})
+# Sources whose requests an anonymous caller may read: a resident who reports through an
+# Open311 app or the public web form is reporting to a public 311 service, as on a city's
+# 311 map. Hotline calls and mailbox letters are residents' words too, but said to an
+# operator, not published: the record is the operator's transcript, with names, doors and
+# call-back numbers, and the caller never chose a public channel. Staff channels (grid
+# patrol, video patrol, department transfers, leaders' instructions) are internal working
+# records and never public.
+PUBLIC_SOURCES = frozenset({Source.OPEN311, Source.CITIZEN})
+# Decimal places of a published point: 3 is about 110 m north-south and 95 m east-west here
+# (lat 29.9°), enough to find the place on a map, not the door.
+PUBLIC_COORDINATE_PLACES = 3
 STATUS_NOTES = {
     State.REPORTED: gettext_lazy("已收到,等待受理。"),
     State.REGISTERED: gettext_lazy("已受理,等待立案。"),
@@ -118,8 +145,8 @@ def _error_list(request, error: ProtocolError, fmt, *args, **kwargs):
     return errors(fmt, error.status, *_descriptions(error))
 
 
-# The spec's error list in the requested format, for every error a view raises. Only
-# reporting can be refused, so that is what an unexplained refusal says.
+# The spec's error list in the requested format, for every error a view raises. A read is
+# refused only for a bad key, which says so; an unexplained refusal is one of reporting.
 _guard = protocol_errors(_error_list, denied_message=gettext_lazy("无权上报。"),
                          not_found_message=gettext_lazy("没有这个 Open311 资源。"))
 
@@ -185,54 +212,123 @@ def service_definition(request, fmt, code):
 # --- requests -------------------------------------------------------------------------------
 
 
-def _public_events():
-    """Events as Open311 publishes them: public fields only, never held content.
+# --- what a caller may read ------------------------------------------------------------------
 
-    Deliberately not ``restrict()``ed: GET requests is public in the spec, like a city's
-    311 map. Nothing about the reporter leaves the building.
+# Numbers in free text that identify a person, most specific first: an ID number (18
+# characters, or the old 15 digits, optionally spaced 6-8-4), a mobile (with or without +86
+# and spaces or hyphens), a landline with its area code, and any other run of 7 or more
+# digits (a local landline, a bank card, a QQ number).
+_PERSONAL_NUMBER = re.compile(
+    r"(?<!\d)(?:"
+    r"(?P<id>\d{6}[ -]?\d{8}[ -]?\d{3}[\dXx]|\d{15})"
+    r"|(?P<mobile>(?:\+?86[ -]?)?1[3-9]\d[ -]?\d{4}[ -]?\d{4})"
+    r"|(?P<landline>\(?0\d{2,3}\)?[ -]?\d{7,8})"
+    r"|(?P<other>\d{7,})"
+    r")(?!\d)"
+)
+
+
+def _mask_number(match) -> str:
+    digits = re.sub(r"[^\dXx]", "", match.group(0))
+    if match.group("id"):
+        return personal_data.mask_id_number(digits)
+    if match.group("mobile"):
+        return personal_data.mask_phone(digits[-11:])
+    if match.group("landline") and len(digits) >= 10:
+        return personal_data.mask_phone(digits)
+    return personal_data.mask_value(digits)
+
+
+def screen_numbers(text: str) -> str:
+    """``text`` with every phone number, ID number or other long run of digits masked with
+    the platform's masks (``gridgov.core.personal_data``)."""
+    return _PERSONAL_NUMBER.sub(_mask_number, text or "")
+
+
+def _readable_events(principal):
+    """Events as Open311 publishes them to ``principal`` (``None``: anonymous), never held
+    content, each annotated ``full_view``: whether the caller may read it in full.
+
+    Anonymous callers get the requests of ``PUBLIC_SOURCES``; an authenticated caller gets
+    those plus, in full, whatever ``restrict()`` lets it see (a department key: the events
+    dispatched to its department). Nothing about the reporter leaves the building either way.
     """
-    return (
+    queryset = (
         Event.objects.exclude(state__in=HIDDEN_STATES)
-        .select_related("category", "department")
+        .select_related("category", "department", "grid__parent__parent")
         .only(
-            "id", "number", "state", "category__code", "category__name", "description",
-            "department__name", "created_at", "updated_at", "handle_deadline",
-            "stage_deadline", "address", "lat", "lng",
+            "id", "number", "state", "source", "category__code", "category__name",
+            "description", "department__name", "created_at", "updated_at", "handle_deadline",
+            "stage_deadline", "address", "lat", "lng", "grid__name", "grid__level",
+            "grid__parent__name", "grid__parent__level", "grid__parent__parent__name",
+            "grid__parent__parent__level",
         )
     )
+    public = Q(source__in=PUBLIC_SOURCES)
+    if principal is None or get_scope(principal) is None:
+        return queryset.filter(public).annotate(
+            full_view=Value(False, output_field=BooleanField()))
+    in_scope = Q(pk__in=Event.objects.restrict(principal).values("pk"))
+    return queryset.filter(public | in_scope).annotate(full_view=Case(
+        When(in_scope, then=Value(True)), default=Value(False), output_field=BooleanField()))
+
+
+def _principal(request):
+    """The reader: a department key (``api_key`` or ``Authorization: Api-Key``; a bad key is
+    403, never read as anonymous), else the signed-in user, else ``None``."""
+    raw = _param(request.GET, "api_key")
+    header = request.META.get("HTTP_AUTHORIZATION", "").strip()
+    if not raw and header.lower().startswith("api-key "):
+        raw = header[8:].strip()
+    return caller(request, raw, invalid_key_message=_("api_key 无效或已吊销。"))
 
 
 def _status(event) -> str:
     return "closed" if event.state in CLOSED_STATES else "open"
 
 
+def public_place(event) -> str:
+    """The street and community of the event's grid (鼓楼街道 西门社区), never the door."""
+    names = []
+    area = event.grid
+    while area is not None:
+        if area.level in (Level.STREET, Level.COMMUNITY):
+            names.append(area.name)
+        area = area.parent if area.level != Level.STREET else None
+    return " ".join(reversed(names))
+
+
 def _request_row(event) -> dict:
+    """The spec's request: in full for an event the caller may read (``full_view``), else
+    the public view (text screened, street and community, point rounded)."""
     category = event.category
     expected = event.handle_deadline or event.stage_deadline
+    full = getattr(event, "full_view", False)
+    places = PUBLIC_COORDINATE_PLACES
     return {
         "service_request_id": str(event.number),
         "status": _status(event),
         "status_notes": str(STATUS_NOTES.get(event.state, "")),
         "service_name": category.name if category else "",
         "service_code": category.code if category else "",
-        "description": event.description,
+        "description": event.description if full else screen_numbers(event.description),
         "agency_responsible": event.department.name if event.department_id else "",
         "service_notice": "",
         "requested_datetime": w3_datetime(event.created_at),
         "updated_datetime": w3_datetime(event.updated_at),
         "expected_datetime": w3_datetime(expected) if event.state not in CLOSED_STATES else None,
-        "address": event.address,
+        "address": event.address if full else public_place(event),
         "address_id": "",
         "zipcode": "",
-        "lat": float(event.lat),
-        "long": float(event.lng),
+        "lat": float(event.lat) if full else round(float(event.lat), places),
+        "long": float(event.lng) if full else round(float(event.lng), places),
         "media_url": "",
     }
 
 
-def _filter_requests(data):
+def _filter_requests(data, principal=None):
     """The GET requests filters (plus the common page / page_size / updated_after)."""
-    queryset = _public_events()
+    queryset = _readable_events(principal)
     ids = _list_param(data, "service_request_id")
     if ids:
         # The spec: service_request_id overrides every other argument.
@@ -271,7 +367,7 @@ def requests_view(request, fmt):
     if request.method == "POST":
         return _create_request(request, fmt)
     data = request.GET
-    queryset = _filter_requests(data)
+    queryset = _filter_requests(data, _principal(request))
     page = _int_param(data, "page", 1, 1, 1_000_000)
     size = _int_param(data, "page_size", MAX_PAGE_SIZE, 1, MAX_PAGE_SIZE)
     rows = list(queryset[(page - 1) * size: page * size])
@@ -282,7 +378,7 @@ def requests_view(request, fmt):
 @_guard
 def request_detail(request, fmt, request_id):
     """GET requests/{id}: one request, still as a list."""
-    event = _public_events().filter(number=request_id).first()
+    event = _readable_events(_principal(request)).filter(number=request_id).first()
     if event is None:
         raise ProtocolError(404, _("没有编号为 %(id)s 的服务请求。") % {"id": request_id})
     return render(fmt, "service_requests", [_request_row(event)])
