@@ -17,6 +17,7 @@ from .. import actions, duplicates, trace
 from ..forms import TransitionForm
 from ..models import Event, EventRequest
 from ..workflow import TRANSITIONS, available_actions
+from .files import link_timeline
 
 
 def _likely_duplicates(request, event) -> int | None:
@@ -36,6 +37,7 @@ def _context(request, event, forms_by_action=None) -> dict:
             transition.action, initial={"version": event.version},
             prefix=transition.action))
     entries = trace.timeline(event)
+    link_timeline(event, entries, request.user)  # files open through views.files only
     return {
         "event": event,
         "object": event,
