@@ -4,13 +4,29 @@ Every row is validated; the valid rows are saved together in one transaction, th
 ones go to a report (CSV: each rejected row as typed, with the reason per cell) that the
 uploader downloads. Nothing is dropped silently: ``total = created + updated + rejected``.
 The report is stored encrypted, since a rejected row may hold personal data.
+
+Limits (issue 9, item 7), so one upload cannot hold a worker or fill a table row:
+
+- ``GRIDGOV_MAX_UPLOAD_BYTES`` (20 MB): a larger file is refused before it is parsed;
+- ``GRIDGOV_MAX_IMPORT_ROWS`` (20,000): data rows per file; reading stops at the first row
+  over the limit and the file is refused as a whole (nothing is saved);
+- ``GRIDGOV_MAX_IMPORT_UNCOMPRESSED_BYTES`` (100 MB): the sum of the sizes an XLSX's zip
+  members declare, checked before the workbook is opened (a zip bomb is refused unread;
+  Python's zipfile never inflates a member beyond its declared size);
+- the rejected-row report keeps the first ``GRIDGOV_IMPORT_REPORT_MAX_ROWS`` (1,000) rejected
+  rows, each cell cut at ``REPORT_CELL_MAX`` characters, and a last line with the count of the
+  rest; ``rejected_rows`` still counts them all.
+
+XLSX is read with openpyxl in read-only mode, row by row, at most ``MAX_COLUMNS`` wide.
 """
 
 import csv
 import hashlib
 import io
+import zipfile
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -49,47 +65,168 @@ LABELS = {"people": _("实有人口"), "houses": _("房屋"), "organisations": _
 
 
 class ImportFileError(ValueError):
-    """The file as a whole cannot be read (format, encoding, no header)."""
+    """The file as a whole cannot be read (format, encoding, no header, over a limit)."""
+
+
+DEFAULT_MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+DEFAULT_MAX_IMPORT_ROWS = 20_000
+DEFAULT_MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024
+DEFAULT_REPORT_MAX_ROWS = 1000
+REPORT_CELL_MAX = 500
+MAX_COLUMNS = 200
+# Blank rows are skipped, not counted, but reading them costs time too: a sheet whose rows
+# (blank or not) exceed max_rows * 2 + BLANK_ROW_SLACK is refused.
+BLANK_ROW_SLACK = 1000
+
+
+def max_upload_bytes() -> int:
+    return int(getattr(settings, "GRIDGOV_MAX_UPLOAD_BYTES", DEFAULT_MAX_UPLOAD_BYTES))
+
+
+def max_import_rows() -> int:
+    return int(getattr(settings, "GRIDGOV_MAX_IMPORT_ROWS", DEFAULT_MAX_IMPORT_ROWS))
+
+
+def max_uncompressed_bytes() -> int:
+    return int(getattr(settings, "GRIDGOV_MAX_IMPORT_UNCOMPRESSED_BYTES",
+                       DEFAULT_MAX_UNCOMPRESSED_BYTES))
+
+
+def report_max_rows() -> int:
+    return int(getattr(settings, "GRIDGOV_IMPORT_REPORT_MAX_ROWS", DEFAULT_REPORT_MAX_ROWS))
+
+
+def human_size(n: int) -> str:
+    """``n`` bytes as people write it: "20 MB", "512 KB", "900 字节"."""
+    for unit, size in (("MB", 1024 * 1024), ("KB", 1024)):
+        if n >= size:
+            value = n / size
+            return f"{value:.0f} {unit}" if value.is_integer() else f"{value:.1f} {unit}"
+    return _("%(n)d 字节") % {"n": n}
+
+
+def too_large_message(limit: int | None = None) -> str:
+    limit = max_upload_bytes() if limit is None else limit
+    return _("文件超过大小上限:单个文件不能超过 %(size)s。") % {"size": human_size(limit)}
+
+
+def check_size(size: int) -> None:
+    """Refuse a file of ``size`` bytes over GRIDGOV_MAX_UPLOAD_BYTES (before reading it)."""
+    limit = max_upload_bytes()
+    if size > limit:
+        raise ImportFileError(too_large_message(limit))
+
+
+def _too_many_rows(limit: int) -> ImportFileError:
+    return ImportFileError(_("文件超过行数上限:一次最多导入 %(n)d 行数据(不含表头),"
+                             "请拆分后分批导入。") % {"n": limit})
+
+
+def _too_many_blank_rows(limit: int) -> ImportFileError:
+    return ImportFileError(_("文件中空行过多:连同空行超过 %(m)d 行。请删除空行后重试"
+                             "(一次最多导入 %(n)d 行数据)。")
+                           % {"m": limit * 2 + BLANK_ROW_SLACK, "n": limit})
+
+
+def check_zip(data: bytes) -> None:
+    """Refuse an XLSX whose members declare more than the uncompressed limit in total.
+
+    Checked on the zip's directory before anything is inflated; zipfile stops inflating a
+    member at its declared size, so a member cannot lie its way past this check."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, EOFError) as exc:
+        raise ImportFileError(_("无法读取 Excel 文件。")) from exc
+    limit = max_uncompressed_bytes()
+    if sum(m.file_size for m in members) > limit:
+        raise ImportFileError(_("Excel 文件解压后超过 %(size)s 上限,可能已损坏或是恶意文件,"
+                                "请另存为 CSV 后再上传。") % {"size": human_size(limit)})
+
+
+def _xlsx_rows(data: bytes):
+    """The header and a lazy iterator of the data rows of the first sheet (read-only mode)."""
+    import openpyxl
+
+    check_zip(data)
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        sheet = book.worksheets[0]
+        first = next(sheet.iter_rows(max_row=1, max_col=MAX_COLUMNS, values_only=True), ())
+    except Exception as exc:  # noqa: BLE001 - any unreadable workbook
+        raise ImportFileError(_("无法读取 Excel 文件。")) from exc
+    header = [str(c).strip() if c is not None else "" for c in first]
+    while header and not header[-1]:
+        header.pop()
+    if not header:
+        book.close()
+        raise ImportFileError(_("文件为空。"))
+
+    def rows():
+        try:
+            yield from sheet.iter_rows(min_row=2, max_col=len(header), values_only=True)
+        except Exception as exc:  # noqa: BLE001 - a damaged sheet further down
+            raise ImportFileError(_("无法读取 Excel 文件。")) from exc
+        finally:
+            book.close()
+
+    return header, rows(), _cell
+
+
+def _csv_rows(data: bytes):
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise ImportFileError(_("CSV 文件编码无法识别(请使用 UTF-8)。"))
+    reader = csv.reader(io.StringIO(text))
+    first = next(reader, None)
+    if not first:
+        raise ImportFileError(_("文件为空。"))
+    return first, reader, lambda v: (v or "").strip()
 
 
 def read_table(data: bytes, filename: str) -> list[dict]:
-    """The rows of a CSV (UTF-8, UTF-8 with BOM or GB18030) or XLSX file as dicts of strings."""
-    name = filename.lower()
-    if name.endswith((".xlsx", ".xlsm")):
-        import openpyxl
+    """The rows of a CSV (UTF-8, UTF-8 with BOM or GB18030) or XLSX file as dicts of strings.
 
-        try:
-            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception as exc:  # noqa: BLE001 - any unreadable workbook
-            raise ImportFileError(_("无法读取 Excel 文件。")) from exc
-        sheet = book.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
-        try:
-            header = [str(c).strip() if c is not None else "" for c in next(rows)]
-        except StopIteration:
-            raise ImportFileError(_("文件为空。")) from None
-        out = []
-        for values in rows:
-            if values is None or all(v in (None, "") for v in values):
+    Blank rows are skipped. Refused (ImportFileError) over the byte, row or uncompressed-size
+    limit (see the module's docstring); reading stops at the first row over the limit."""
+    name = filename.lower()
+    check_size(len(data))
+    if name.endswith((".xlsx", ".xlsm")):
+        header, rows, cell = _xlsx_rows(data)
+    elif name.endswith((".csv", ".txt")):
+        header, rows, cell = _csv_rows(data)
+    else:
+        raise ImportFileError(_("只支持 CSV 或 XLSX 文件。"))
+    limit = max_import_rows()
+    physical_limit = limit * 2 + BLANK_ROW_SLACK
+    out = []
+    try:
+        for physical, values in enumerate(rows, start=1):
+            if physical > physical_limit:
+                raise _too_many_blank_rows(limit)
+            # As csv.DictReader did: a named column keeps its stripped name (a later column of
+            # the same name wins), cells beyond the header are dropped, missing ones are "".
+            row = {}
+            for i, key in enumerate(header):
+                if key:
+                    row[key.strip()] = cell(values[i]) if values and i < len(values) else ""
+            if not any(row.values()):
                 continue
-            out.append({h: _cell(v) for h, v in zip(header, values, strict=False) if h})
-        book.close()
-        return out
-    if name.endswith(".csv") or name.endswith(".txt"):
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                text = data.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise ImportFileError(_("CSV 文件编码无法识别(请使用 UTF-8)。"))
-        reader = csv.DictReader(io.StringIO(text))
-        if not reader.fieldnames:
-            raise ImportFileError(_("文件为空。"))
-        return [{(k or "").strip(): (v or "").strip() for k, v in row.items() if k}
-                for row in reader if any((v or "").strip() for v in row.values() if v)]
-    raise ImportFileError(_("只支持 CSV 或 XLSX 文件。"))
+            if len(out) >= limit:
+                raise _too_many_rows(limit)
+            out.append(row)
+    except csv.Error as exc:
+        raise ImportFileError(_("CSV 文件格式错误:%(e)s") % {"e": exc}) from None
+    finally:
+        close = getattr(rows, "close", None)
+        if close is not None:
+            close()
+    return out
 
 
 def _cell(value) -> str:
@@ -380,6 +517,28 @@ def _report(rows, columns) -> str:
     return out.getvalue()
 
 
+def _capped_report(rejected, columns) -> str:
+    """The report of the first ``report_max_rows()`` rejected rows, each cell cut at
+    ``REPORT_CELL_MAX`` characters, with a last line counting the rows left out."""
+    cap = report_max_rows()
+
+    def cut(value):
+        value = "" if value is None else str(value)
+        return value if len(value) <= REPORT_CELL_MAX else value[:REPORT_CELL_MAX] + "…"
+
+    shown = [(n, {k: cut(v) for k, v in raw.items()},
+              {f: cut(m) for f, m in errors.items()}) for n, raw, errors in rejected[:cap]]
+    text = _report(shown, columns)
+    rest = len(rejected) - len(shown)
+    if rest > 0:
+        out = io.StringIO()
+        csv.writer(out).writerow(["", _("另有 %(rest)d 行被拒绝,未列出(报告只列出前 %(cap)d 行;"
+                                      "共 %(total)d 行被拒绝)。")
+                                  % {"rest": rest, "cap": cap, "total": len(rejected)}])
+        text += out.getvalue()
+    return text
+
+
 def run_import(kind: str, data: bytes, filename: str, *, actor) -> ImportBatch:
     """Import one file of ``kind`` (people, houses, organisations) for ``actor``.
 
@@ -413,8 +572,8 @@ def run_import(kind: str, data: bytes, filename: str, *, actor) -> ImportBatch:
         rejected.sort(key=lambda r: r[0])
         batch.created_rows, batch.updated_rows = created, updated
         batch.rejected_rows = len(rejected)
-        batch.report = personal_data.encrypt(_report(rejected, columns), "import_report") \
-            if rejected else ""
+        batch.report = personal_data.encrypt(_capped_report(rejected, columns),
+                                             "import_report") if rejected else ""
         batch.save()
         record(f"basedata.import.{kind}", actor=actor, obj=batch, changes={
             "file": filename, "sha256": digest, "total": batch.total_rows,

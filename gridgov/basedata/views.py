@@ -462,13 +462,17 @@ class ImportView(LoginRequiredMixin, View):
         form = UploadForm(request.POST, request.FILES)
         if form.is_valid():
             upload = form.cleaned_data["file"]
-            try:
-                batch = importers.run_import(form.cleaned_data["kind"], upload.read(),
-                                             upload.name, actor=request.user)
-            except ValidationError as exc:
-                form.add_error(None, exc.messages)
+            if upload.size > importers.max_upload_bytes():
+                # Refused on the size Django counted while spooling, before reading it.
+                form.add_error("file", importers.too_large_message())
             else:
-                return redirect("basedata:import-result", pk=batch.pk)
+                try:
+                    batch = importers.run_import(form.cleaned_data["kind"], upload.read(),
+                                                 upload.name, actor=request.user)
+                except ValidationError as exc:
+                    form.add_error(None, exc.messages)
+                else:
+                    return redirect("basedata:import-result", pk=batch.pk)
         return render(request, "basedata/import.html", {
             "form": form, "batches": ImportBatch.objects.restrict(request.user)[:10],
             "kinds": importers.KINDS}, status=400)

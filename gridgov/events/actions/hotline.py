@@ -13,12 +13,22 @@ silently: each row ends up created, existing or in the error report.
 
 Row numbers are as the person sees them: in a file, the spreadsheet row (the header is row
 1); in the JSON API, the record's position counting from 1.
+
+Limits (issue 9, item 7): a file over ``GRIDGOV_MAX_UPLOAD_BYTES`` (20 MB) is refused before
+it is parsed; an .xlsx whose zip members declare more than
+``GRIDGOV_MAX_IMPORT_UNCOMPRESSED_BYTES`` (100 MB) in total is refused before it is opened (a
+zip bomb); the sheet is read in openpyxl's read-only mode, row by row, at most
+``MAX_COLUMNS`` wide; reading stops at the first row over ``GRIDGOV_HOTLINE_MAX_ROWS`` (5,000),
+and the file is refused. The error report lists the cells of the first
+``GRIDGOV_IMPORT_REPORT_MAX_ROWS`` (1,000) rejected rows, values cut at ``REPORT_CELL_MAX``
+characters, with a last line counting the rest; its cells are formula-safe.
 """
 
 import csv
 import datetime as dt
 import hashlib
 import io
+import zipfile
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -28,11 +38,20 @@ from django.utils.translation import gettext as _
 
 from gridgov.areas.index import lookup_point
 from gridgov.audit.recorder import record as audit_record
+from gridgov.core.spreadsheet import safe_row
 
 from ..choices import Nature, Urgency
 from . import intake
 
 DEFAULT_MAX_ROWS = 5000
+DEFAULT_MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+DEFAULT_MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024
+DEFAULT_REPORT_MAX_ROWS = 1000
+REPORT_CELL_MAX = 500
+MAX_COLUMNS = 200
+# Blank rows are skipped, not counted, but reading them costs time too: a table whose rows
+# (blank or not) exceed max_rows * 2 + BLANK_ROW_SLACK is refused.
+BLANK_ROW_SLACK = 1000
 
 # field -> its column header (the template's); ALIASES lists other accepted headers
 COLUMNS = {
@@ -147,25 +166,102 @@ def _header_map(headers) -> dict[int, str]:
     return out
 
 
+def max_rows() -> int:
+    return int(getattr(settings, "GRIDGOV_HOTLINE_MAX_ROWS", DEFAULT_MAX_ROWS))
+
+
+def max_upload_bytes() -> int:
+    return int(getattr(settings, "GRIDGOV_MAX_UPLOAD_BYTES", DEFAULT_MAX_UPLOAD_BYTES))
+
+
+def max_uncompressed_bytes() -> int:
+    return int(getattr(settings, "GRIDGOV_MAX_IMPORT_UNCOMPRESSED_BYTES",
+                       DEFAULT_MAX_UNCOMPRESSED_BYTES))
+
+
+def report_max_rows() -> int:
+    return int(getattr(settings, "GRIDGOV_IMPORT_REPORT_MAX_ROWS", DEFAULT_REPORT_MAX_ROWS))
+
+
+def human_size(n: int) -> str:
+    """``n`` bytes as people write it: "20 MB", "512 KB", "900 字节"."""
+    for unit, size in (("MB", 1024 * 1024), ("KB", 1024)):
+        if n >= size:
+            value = n / size
+            return f"{value:.0f} {unit}" if value.is_integer() else f"{value:.1f} {unit}"
+    return _("%(n)d 字节") % {"n": n}
+
+
+def too_large_message(limit: int | None = None) -> str:
+    limit = max_upload_bytes() if limit is None else limit
+    return _("文件超过大小上限:单个文件不能超过 %(size)s。") % {"size": human_size(limit)}
+
+
+def check_size(size: int) -> None:
+    """Refuse a file of ``size`` bytes over GRIDGOV_MAX_UPLOAD_BYTES (before reading it)."""
+    limit = max_upload_bytes()
+    if size > limit:
+        raise FileError(too_large_message(limit))
+
+
+def _check_zip(data: bytes) -> None:
+    """Refuse an .xlsx whose members declare more than the uncompressed limit in total.
+
+    Checked on the zip's directory before anything is inflated; zipfile stops inflating a
+    member at its declared size, so a member cannot lie its way past this check."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, EOFError):
+        raise FileError(_("Excel 文件已损坏或不是 .xlsx 格式。")) from None
+    limit = max_uncompressed_bytes()
+    if sum(m.file_size for m in members) > limit:
+        raise FileError(_("Excel 文件解压后超过 %(size)s 上限,可能已损坏或是恶意文件,"
+                          "请另存为 CSV 后再上传。") % {"size": human_size(limit)})
+
+
 def _rows(table) -> list[tuple[int, dict]]:
-    """(sheet row number, {field: text}) for each non-empty data row of a table."""
+    """(sheet row number, {field: text}) for each non-empty data row of a table.
+
+    Reading stops at the first row over the limit (the file is refused)."""
     table = iter(table)
     try:
         headers = next(table)
     except StopIteration:
         raise FileError(_("文件是空的。")) from None
     mapping = _header_map(headers)
-    limit = int(getattr(settings, "GRIDGOV_HOTLINE_MAX_ROWS", DEFAULT_MAX_ROWS))
+    limit = max_rows()
+    physical_limit = limit * 2 + BLANK_ROW_SLACK
     out = []
-    for number, values in enumerate(table, start=2):
-        record = {name: _cell(values[i]) if i < len(values) else ""
-                  for i, name in mapping.items()}
-        if not any(record.values()):
-            continue
-        out.append((number, record))
-        if len(out) > limit:
-            raise FileError(_("一次最多导入 %(n)d 行。") % {"n": limit})
+    try:
+        for number, values in enumerate(table, start=2):
+            if number - 1 > physical_limit:
+                raise FileError(_("文件中空行过多:连同空行超过 %(m)d 行。请删除空行后重试"
+                                  "(一次最多导入 %(n)d 行)。")
+                                % {"m": physical_limit, "n": limit})
+            record = {name: _cell(values[i]) if i < len(values) else ""
+                      for i, name in mapping.items()}
+            if not any(record.values()):
+                continue
+            if len(out) >= limit:
+                raise FileError(_("文件超过行数上限:一次最多导入 %(n)d 行(不含表头),"
+                                  "请拆分后分批导入。") % {"n": limit})
+            out.append((number, record))
+    except csv.Error as exc:
+        raise FileError(_("CSV 文件格式错误:%(e)s") % {"e": exc}) from None
     return out
+
+
+def _xlsx_table(book):
+    """The first sheet's rows, read-only and at most as wide as its header (MAX_COLUMNS)."""
+    sheet = book.worksheets[0]
+    header = list(next(sheet.iter_rows(max_row=1, max_col=MAX_COLUMNS, values_only=True), ()))
+    while header and header[-1] in (None, ""):
+        header.pop()
+    if not header:
+        return
+    yield tuple(header)
+    yield from sheet.iter_rows(min_row=2, max_col=len(header), values_only=True)
 
 
 def _decode(data: bytes) -> str:
@@ -181,15 +277,21 @@ def read_file(name: str, data: bytes) -> list[tuple[int, dict]]:
     """The rows of a CSV or Excel (.xlsx) file; the format is told by content, not name."""
     if not data:
         raise FileError(_("文件是空的。"))
+    check_size(len(data))
     if data.startswith(b"PK\x03\x04"):
         import openpyxl
 
+        _check_zip(data)
         try:
             book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except Exception:  # openpyxl raises many kinds for a damaged archive
             raise FileError(_("Excel 文件已损坏或不是 .xlsx 格式。")) from None
         try:
-            return _rows(book.worksheets[0].iter_rows(values_only=True))
+            return _rows(_xlsx_table(book))
+        except FileError:
+            raise
+        except Exception:  # a damaged sheet further down
+            raise FileError(_("Excel 文件已损坏或不是 .xlsx 格式。")) from None
         finally:
             book.close()
     if data.startswith(b"\xd0\xcf\x11\xe0"):
@@ -326,6 +428,7 @@ def import_file(name: str, data: bytes, *, actor) -> ImportResult:
     file's fate can be traced even for the rows that were refused.
     """
     intake.require_intake_staff(actor)
+    check_size(len(data))
     result = import_records(read_file(name, data), actor=actor)
     digest = hashlib.sha256(data).hexdigest()
     with transaction.atomic():
@@ -342,12 +445,30 @@ def import_file(name: str, data: bytes, *, actor) -> ImportResult:
 
 
 def error_report_csv(result: ImportResult) -> bytes:
-    """The rejected cells as CSV (UTF-8 with BOM, so Excel opens it in Chinese)."""
+    """The rejected cells as CSV (UTF-8 with BOM, so Excel opens it in Chinese).
+
+    Only the cells of the first ``report_max_rows()`` rejected rows, values cut at
+    ``REPORT_CELL_MAX`` characters, then a line counting the rows left out; every cell is
+    formula-safe (a value typed as ``=HYPERLINK(...)`` is shown, not run)."""
+    cap = report_max_rows()
+    rows = result.error_rows
+    shown = set(rows[:cap])
+
+    def cut(value):
+        value = "" if value is None else str(value)
+        return value if len(value) <= REPORT_CELL_MAX else value[:REPORT_CELL_MAX] + "…"
+
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([_("行号"), _("列"), _("字段"), _("值"), _("原因")])
     for error in result.errors:
-        writer.writerow([error.row, error.column, error.field, error.value, error.reason])
+        if error.row in shown:
+            writer.writerow(safe_row([error.row, error.column, error.field, cut(error.value),
+                                      cut(error.reason)]))
+    if len(rows) > len(shown):
+        writer.writerow(["", "", "", "", _(
+            "另有 %(rest)d 行有错误,未列出(报告只列出前 %(cap)d 行;共 %(total)d 行有错误)。")
+            % {"rest": len(rows) - len(shown), "cap": cap, "total": len(rows)}])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 

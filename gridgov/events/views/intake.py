@@ -195,7 +195,6 @@ class HotlineUploadView(PermissionRequiredMixin, View):
 
     permission = "events.record_hotline"
     template_name = "events/intake/hotline_upload.html"
-    max_bytes = 10 * 1024 * 1024
 
     def get(self, request):
         return render(request, self.template_name, {})
@@ -205,9 +204,10 @@ class HotlineUploadView(PermissionRequiredMixin, View):
         if upload is None:
             return render(request, self.template_name,
                           {"file_error": _("请选择要上传的 CSV 或 Excel 文件。")}, status=400)
-        if upload.size > self.max_bytes:
+        if upload.size > hotline.max_upload_bytes():
+            # GRIDGOV_MAX_UPLOAD_BYTES, on the size Django counted: refused before reading.
             return render(request, self.template_name,
-                          {"file_error": _("文件不能超过 10 MB。")}, status=400)
+                          {"file_error": hotline.too_large_message()}, status=400)
         try:
             result = hotline.import_file(upload.name, upload.read(), actor=request.user)
         except ValidationError as exc:
