@@ -73,13 +73,21 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every answer (gridgov.core.middleware.content_security_policy).
+    "gridgov.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "gridgov.core.middleware.RequestContextMiddleware",
+    # 503 + Retry-After when the database is down; JSON error bodies for JSON clients.
+    "gridgov.core.middleware.ErrorResponseMiddleware",
+    # A NUL character in a query parameter or form field: 400.
+    "gridgov.core.middleware.RejectNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "gridgov.core.locale.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Sign out after GRIDGOV_SESSION_IDLE_SECONDS idle, or SESSION_COOKIE_AGE after sign-in.
+    "gridgov.core.middleware.SessionIdleTimeoutMiddleware",
     "gridgov.accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # After authentication and CSRF: a retried write answers with its first result.
@@ -132,6 +140,9 @@ elif DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
     DATABASES["default"]["TEST"] = {
         "NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}",
     }
+# Check a kept connection before each request uses it, so the first request after the
+# database dropped its connections does not fail.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ----------------------------------------------------------------------------------
@@ -154,15 +165,32 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "gridgov.accounts.passwords.CharacterClassValidator"},
+    {"NAME": "gridgov.accounts.passwords.NotCurrentPasswordValidator"},
 ]
 # Lock-out (等保 level 3: lock after repeated failed logins).
 GRIDGOV_LOCKOUT_THRESHOLD = env_int("GRIDGOV_LOCKOUT_THRESHOLD", 5)
 GRIDGOV_LOCKOUT_WINDOW_SECONDS = env_int("GRIDGOV_LOCKOUT_WINDOW_SECONDS", 900)
 GRIDGOV_LOCKOUT_SECONDS = env_int("GRIDGOV_LOCKOUT_SECONDS", 900)
+# A session ends SESSION_COOKIE_AGE after sign-in (absolute, default 8 h) or after
+# GRIDGOV_SESSION_IDLE_SECONDS without a request (default 30 min), whichever comes first
+# (gridgov.core.middleware.SessionIdleTimeoutMiddleware); 0 turns the idle timeout off.
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
+GRIDGOV_SESSION_IDLE_SECONDS = env_int("GRIDGOV_SESSION_IDLE_SECONDS", 1800)
 SESSION_COOKIE_HTTPONLY = True
+# SECURE_COOKIES=1 (a deployment behind HTTPS): secure cookies, redirect http to https and
+# send HSTS. Off by default so the demo works over plain http on 127.0.0.1.
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", SESSION_COOKIE_SECURE)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS",
+                              365 * 24 * 3600 if SESSION_COOKIE_SECURE else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy: empty gives the built-in policy (gridgov.core.middleware).
+GRIDGOV_CONTENT_SECURITY_POLICY = os.environ.get("GRIDGOV_CONTENT_SECURITY_POLICY", "")
 
 # --- Audit ----------------------------------------------------------------------------------
 # Cybersecurity Law art. 21: network logs are kept at least six months.
@@ -208,6 +236,9 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # --- Deployment-specific rules --------------------------------------------------------------
 # Take the client address from X-Forwarded-For (only behind a proxy that sets it).
 GRIDGOV_TRUST_PROXY = env_bool("GRIDGOV_TRUST_PROXY", False)
+if GRIDGOV_TRUST_PROXY:
+    # The proxy terminates TLS and says so; without this SECURE_SSL_REDIRECT would loop.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # Office hours for deadlines counted in working hours.
 GRIDGOV_WORKING_HOURS = os.environ.get("GRIDGOV_WORKING_HOURS", "08:30-12:00,13:30-17:30")
 if os.environ.get("GRIDGOV_COORDINATING_DEPARTMENT"):
@@ -220,6 +251,12 @@ if os.environ.get("GRIDGOV_COORDINATING_DEPARTMENT"):
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", DATA_DIR / "media"))
 MEDIA_URL = "/media/"
 GRIDGOV_MAX_UPLOAD_BYTES = env_int("GRIDGOV_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
+# Imports (basedata CSV/XLSX and hotline uploads): refused over these limits before saving.
+GRIDGOV_MAX_IMPORT_ROWS = env_int("GRIDGOV_MAX_IMPORT_ROWS", 20_000)
+GRIDGOV_HOTLINE_MAX_ROWS = env_int("GRIDGOV_HOTLINE_MAX_ROWS", 5_000)
+GRIDGOV_MAX_IMPORT_UNCOMPRESSED_BYTES = env_int("GRIDGOV_MAX_IMPORT_UNCOMPRESSED_BYTES",
+                                                100 * 1024 * 1024)
+GRIDGOV_IMPORT_REPORT_MAX_ROWS = env_int("GRIDGOV_IMPORT_REPORT_MAX_ROWS", 1000)
 
 # --- Maps -----------------------------------------------------------------------------------
 # Empty: the map draws the district's own polygons on a plain background (no tile server).
@@ -269,6 +306,12 @@ REST_FRAMEWORK = {
     ],
     # Limit/offset as before, plus ?cursor= keyset paging.
     "DEFAULT_PAGINATION_CLASS": "gridgov.core.pagination.GridGovPagination",
+    # JSON with a nesting limit and no NUL characters (400, not 500); forms as DRF's own.
+    "DEFAULT_PARSER_CLASSES": [
+        "gridgov.core.middleware.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "PAGE_SIZE": 100,
     "DEFAULT_SCHEMA_CLASS": "gridgov.core.schema.PermissionAutoSchema",
     "EXCEPTION_HANDLER": "gridgov.core.api.exception_handler",

@@ -32,3 +32,22 @@ class CharacterClassValidator:
         return _("密码须至少包含小写字母、大写字母、数字、符号中的 %(n)d 类。") % {
             "n": self.min_classes
         }
+
+
+class NotCurrentPasswordValidator:
+    """The new password must differ from the current one (setting the same password again
+    would defeat a forced change)."""
+
+    def validate(self, password, user=None):
+        from django.contrib.auth.hashers import check_password
+
+        encoded = getattr(user, "password", "") if user is not None else ""
+        # check_password without a setter: no re-hash is saved as a side effect.
+        if encoded and password and check_password(password, encoded):
+            raise ValidationError(
+                _("新密码不能与当前密码相同。"),
+                code="password_unchanged",
+            )
+
+    def get_help_text(self):
+        return _("新密码不能与当前密码相同。")

@@ -2,9 +2,21 @@
 
 Any authenticator app works (Google/Microsoft Authenticator, FreeOTP, 宁盾, ...): a base32
 secret, 6 digits, 30-second steps, SHA-1. One step of clock drift either way is accepted.
+
+A code is good once (RFC 6238 section 5.2): when a code is checked while serving an HTTP
+request (the sign-in step), the time step it belongs to is remembered for the secret, and that
+step or an earlier one is refused afterwards. The memory is the cache (``CACHES["default"]``),
+keyed by a hash of the secret (one per user) and the step, so it needs no column; it is shared
+between processes when Redis is configured (``REDIS_URL``), per process otherwise. Checks from
+code outside a request (the demo loader, the shell) are not remembered.
 """
 
+import hashlib
+import hmac
 import re
+import time
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 import pyotp
 from django.conf import settings
@@ -42,14 +54,64 @@ def clean_code(code) -> str:
     return re.sub(r"\s+", "", str(code or ""))
 
 
-def verify(secret: str, code) -> bool:
-    """Whether ``code`` is the current code for ``secret`` (± one step of clock drift)."""
+# Whether codes checked now are single-use (set for each HTTP request by
+# gridgov.core.middleware.RequestContextMiddleware through ``single_use_codes``).
+_single_use: ContextVar[bool] = ContextVar("gridgov_totp_single_use", default=False)
+
+
+@contextmanager
+def single_use_codes(enabled: bool = True):
+    """Within the block, a code accepted once is refused afterwards (see the module notes)."""
+    token = _single_use.set(enabled)
+    try:
+        yield
+    finally:
+        _single_use.reset(token)
+
+
+def _matching_step(secret: str, code: str, now: float) -> int | None:
+    totp = pyotp.TOTP(secret, digits=DIGITS, interval=INTERVAL)
+    current = int(now) // INTERVAL
+    for step in range(current - VALID_WINDOW, current + VALID_WINDOW + 1):
+        if hmac.compare_digest(totp.generate_otp(step), code):
+            return step
+    return None
+
+
+def _cache_key(secret: str) -> str:
+    digest = hmac.new(settings.SECRET_KEY.encode(), secret.encode(), hashlib.sha256)
+    return f"gridgov:totp-used:{digest.hexdigest()[:32]}"
+
+
+def _claim_step(secret: str, step: int) -> bool:
+    """Record ``step`` as used for ``secret``; False when it (or a later step) already was."""
+    from django.core.cache import cache
+
+    key = _cache_key(secret)
+    keep = (2 * VALID_WINDOW + 2) * INTERVAL
+    last = cache.get(key)
+    if last is not None and step <= last:
+        return False
+    # add() is atomic: of two requests racing with one code, only one claims the step.
+    if not cache.add(f"{key}:{step}", 1, keep):
+        return False
+    cache.set(key, step, keep)
+    return True
+
+
+def verify(secret: str, code, *, single_use: bool | None = None) -> bool:
+    """Whether ``code`` is the current code for ``secret`` (± one step of clock drift) and,
+    when codes are single-use (``single_use``, default: while serving an HTTP request), was
+    not accepted before."""
     code = clean_code(code)
     if not secret or not _CODE_RE.match(code):
         return False
-    return pyotp.TOTP(secret, digits=DIGITS, interval=INTERVAL).verify(
-        code, valid_window=VALID_WINDOW
-    )
+    step = _matching_step(secret, code, time.time())
+    if step is None:
+        return False
+    if single_use is None:
+        single_use = _single_use.get()
+    return _claim_step(secret, step) if single_use else True
 
 
 def current_code(secret: str, for_time=None) -> str:

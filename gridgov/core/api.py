@@ -32,6 +32,12 @@ def _flatten(detail, field=None):
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, RecursionError):
+        from .middleware import from_json_decoding, too_deep_error
+
+        if from_json_decoding(exc):
+            # A view with DRF's own JSONParser: the body was nested too deeply to decode.
+            exc = too_deep_error()
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}

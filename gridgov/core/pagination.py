@@ -13,11 +13,17 @@
 
 Ordering keys must be non-null columns of the model itself; a list ordered otherwise is walked
 by ``id`` in cursor mode.
+
+Bounds: ``limit`` is a whole number from 1; above ``MAX_LIMIT`` (5000) it is taken as 5000.
+``offset`` is a whole number from 0 to ``MAX_OFFSET`` (1,000,000; page further with ``cursor``).
+Anything else (not a number, negative, zero limit, an offset past the bound) answers 400 with
+the field and the reason, never a 500 from a number the database cannot hold.
 """
 
 import base64
 import binascii
 import json
+import re
 
 from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -31,6 +37,11 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 from .filters import PARAM as UPDATED_SINCE
 
 CURSOR = "cursor"
+# The largest page a client may ask for (a larger ``limit`` is taken as this).
+MAX_LIMIT = 5000
+# The deepest ``offset`` accepted; deeper lists are walked with ``?cursor=``.
+MAX_OFFSET = 1_000_000
+_WHOLE = re.compile(r"\d+")
 
 
 def _ordering(queryset) -> list[tuple[str, bool]]:
@@ -73,6 +84,39 @@ class GridGovPagination(LimitOffsetPagination):
     """Limit/offset paging plus forward keyset paging with ``?cursor=`` (module docstring)."""
 
     cursor_query_param = CURSOR
+    max_limit = MAX_LIMIT
+    max_offset = MAX_OFFSET
+
+    def _whole(self, request, name):
+        """The parameter as a whole number (``None`` when absent), or 400 naming it."""
+        raw = request.query_params.get(name)
+        if raw is None:
+            return None
+        raw = raw.strip()
+        if raw == "":
+            return None
+        if not _WHOLE.fullmatch(raw):
+            raise exceptions.ValidationError({name: [_("须为不小于 0 的整数。")]})
+        # Beyond 18 digits the value is past every bound; do not build a huge int.
+        return int(raw) if len(raw) <= 18 else 10 ** 18
+
+    def get_limit(self, request):
+        value = self._whole(request, self.limit_query_param)
+        if value is None:
+            return self.default_limit
+        if value < 1:
+            raise exceptions.ValidationError(
+                {self.limit_query_param: [_("须为不小于 1 的整数。")]})
+        return min(value, self.max_limit)
+
+    def get_offset(self, request):
+        value = self._whole(request, self.offset_query_param)
+        if value is None:
+            return 0
+        if value > self.max_offset:
+            raise exceptions.ValidationError({self.offset_query_param: [
+                _("不能超过 %(max)d;更深的翻页请用 cursor 参数。") % {"max": self.max_offset}]})
+        return value
 
     def use_cursor(self, request) -> bool:
         params = request.query_params

@@ -79,3 +79,23 @@ def sign_in(page, base, username, password=DEMO_PASSWORD):
     page.fill("input[name=password]", password)
     page.locator("form:has(input[name=password]) [type=submit]").click()
     page.wait_for_url(base + "/")
+
+
+def wait_for_js(page, expression: str, arg=None, *, timeout: float = 10000, poll: float = 0.1):
+    """Wait until a JavaScript expression (or a one-argument function) is truthy on the page.
+
+    Playwright's ``wait_for_function`` polls by evaluating its predicate with ``eval`` inside
+    the page, which the site's Content-Security-Policy (no 'unsafe-eval') rightly forbids;
+    ``page.evaluate`` runs through the DevTools protocol instead, so the pages are tested under
+    the policy real users get.
+    """
+    import time
+
+    deadline = time.monotonic() + timeout / 1000
+    while True:
+        value = page.evaluate(expression, arg) if arg is not None else page.evaluate(expression)
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"not true after {timeout} ms: {expression}")
+        time.sleep(poll)

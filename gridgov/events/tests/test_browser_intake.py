@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from gridgov.areas import views as area_views
-from gridgov.core.testing import sign_in
+from gridgov.core.testing import sign_in, wait_for_js
 from gridgov.events.models import Event
 
 from .intake_support import OUTSIDE, point_in
@@ -93,7 +93,8 @@ def test_resident_picks_the_point_on_the_outline_map(
     # Typed coordinates move the marker; a point far away gets the gentle hint.
     page.fill("#id_lng", f"{OUTSIDE[0]:.6f}")
     page.fill("#id_lat", f"{OUTSIDE[1]:.6f}")
-    page.wait_for_function(
+    wait_for_js(
+        page,
         "document.querySelector('[data-gg-point-hint]').classList.contains('is-outside')"
     )
     assert hint(page) == "该位置不在本辖区范围内"
@@ -108,7 +109,8 @@ def test_resident_picks_the_point_on_the_outline_map(
     # point (WGS-84: the outlines' datum) and names the grid.
     lng, lat = point_in(gulou_grid)
     click_at(page, lng, lat)
-    page.wait_for_function(
+    wait_for_js(
+        page,
         "(name) => document.querySelector('[data-gg-point-hint]').textContent.includes(name)",
         arg=gulou_grid.name,
     )
@@ -145,14 +147,15 @@ def test_grid_worker_report_page_has_the_map_and_gps_moves_the_marker(
     assert wait_for_outlines(page).count() > 10
 
     page.locator("[data-gg-locate]").click()
-    page.wait_for_function("document.getElementById('id_lng').value !== ''")
+    wait_for_js(page, "document.getElementById('id_lng').value !== ''")
     assert page.input_value("#id_crs") == "wgs84"
     assert "12" in page.locator("[data-gg-locate-status]").inner_text()
     marker_at = page.evaluate(
         "document.querySelector('[data-gg-point]').ggPicker.marker().getLatLng()"
     )
     assert abs(marker_at["lng"] - lng) < 1e-6 and abs(marker_at["lat"] - lat) < 1e-6
-    page.wait_for_function(
+    wait_for_js(
+        page,
         "(name) => document.querySelector('[data-gg-point-hint]').textContent.includes(name)",
         arg=gulou_grid2.name,
     )
@@ -178,7 +181,8 @@ def test_gcj02_tiles_get_gcj02_outlines_and_the_click_stays_gcj02(
 
     lng, lat = point_in(gulou_grid, crs="gcj02")
     click_at(page, lng, lat)
-    page.wait_for_function(
+    wait_for_js(
+        page,
         "(name) => document.querySelector('[data-gg-point-hint]').textContent.includes(name)",
         arg=gulou_grid.name,
     )

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from gridgov.core.testing import sign_in
+from gridgov.core.testing import sign_in, wait_for_js
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
@@ -35,7 +35,8 @@ def test_grid_worker_finds_their_grid_on_the_map(grid_worker, gulou_grid, server
     grid_path = page.locator(".leaflet-gg-grid-pane path")
     grid_path.first.wait_for(state="visible", timeout=15000)
     assert grid_path.count() == 1  # the worker sees their own grid only
-    page.wait_for_function(
+    wait_for_js(
+        page,
         "document.getElementById('gg-map-status').textContent.indexOf('1') >= 0"
     )
     # Click the middle of the grid polygon: the popup names the grid and its code.
@@ -45,7 +46,8 @@ def test_grid_worker_finds_their_grid_on_the_map(grid_worker, gulou_grid, server
     popup.wait_for(state="visible", timeout=10000)
     assert gulou_grid.code in popup.inner_text()
     # Staff come from the detail API after the popup opens.
-    page.wait_for_function(
+    wait_for_js(
+        page,
         "(name) => document.querySelector('.gg-popup').textContent.includes(name)",
         arg=grid_worker.real_name, timeout=10000,
     )
@@ -54,7 +56,8 @@ def test_grid_worker_finds_their_grid_on_the_map(grid_worker, gulou_grid, server
     assert gulou_grid.name in text
     # Let the popup finish fading in, and move the pointer off the polygon (its tooltip).
     page.mouse.move(10, 10)
-    page.wait_for_function(
+    wait_for_js(
+        page,
         "getComputedStyle(document.querySelector('.leaflet-popup')).opacity === '1'"
     )
     page.screenshot(path=str(SHOTS / "gridgov-map-grid-worker.png"))
@@ -88,7 +91,8 @@ def test_leader_map_on_a_phone(leader, gulou_street, server_url, browser):
                                                                    timeout=15000)
     # The street's grids load for the communities in view once zoomed in.
     page.locator(".leaflet-gg-grid-pane path").first.wait_for(state="attached", timeout=20000)
-    page.wait_for_function(
+    wait_for_js(
+        page,
         "document.getElementById('gg-map-status').textContent"
         " !== window.GridGovMap.config.text.loading", timeout=20000,
     )
