@@ -23,7 +23,6 @@ XLSX is read with openpyxl in read-only mode, row by row, at most ``MAX_COLUMNS`
 import csv
 import hashlib
 import io
-import zipfile
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -35,7 +34,7 @@ from django.utils.translation import gettext as _
 from gridgov.areas.index import get_index
 from gridgov.areas.models import Area
 from gridgov.audit.recorder import record
-from gridgov.core import personal_data
+from gridgov.core import personal_data, uploads
 from gridgov.core.access import get_scope, require
 
 from . import access, actions
@@ -68,10 +67,7 @@ class ImportFileError(ValueError):
     """The file as a whole cannot be read (format, encoding, no header, over a limit)."""
 
 
-DEFAULT_MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 DEFAULT_MAX_IMPORT_ROWS = 20_000
-DEFAULT_MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024
-DEFAULT_REPORT_MAX_ROWS = 1000
 REPORT_CELL_MAX = 500
 MAX_COLUMNS = 200
 # Blank rows are skipped, not counted, but reading them costs time too: a sheet whose rows
@@ -79,42 +75,13 @@ MAX_COLUMNS = 200
 BLANK_ROW_SLACK = 1000
 
 
-def max_upload_bytes() -> int:
-    return int(getattr(settings, "GRIDGOV_MAX_UPLOAD_BYTES", DEFAULT_MAX_UPLOAD_BYTES))
-
-
 def max_import_rows() -> int:
     return int(getattr(settings, "GRIDGOV_MAX_IMPORT_ROWS", DEFAULT_MAX_IMPORT_ROWS))
 
 
-def max_uncompressed_bytes() -> int:
-    return int(getattr(settings, "GRIDGOV_MAX_IMPORT_UNCOMPRESSED_BYTES",
-                       DEFAULT_MAX_UNCOMPRESSED_BYTES))
-
-
-def report_max_rows() -> int:
-    return int(getattr(settings, "GRIDGOV_IMPORT_REPORT_MAX_ROWS", DEFAULT_REPORT_MAX_ROWS))
-
-
-def human_size(n: int) -> str:
-    """``n`` bytes as people write it: "20 MB", "512 KB", "900 字节"."""
-    for unit, size in (("MB", 1024 * 1024), ("KB", 1024)):
-        if n >= size:
-            value = n / size
-            return f"{value:.0f} {unit}" if value.is_integer() else f"{value:.1f} {unit}"
-    return _("%(n)d 字节") % {"n": n}
-
-
-def too_large_message(limit: int | None = None) -> str:
-    limit = max_upload_bytes() if limit is None else limit
-    return _("文件超过大小上限:单个文件不能超过 %(size)s。") % {"size": human_size(limit)}
-
-
 def check_size(size: int) -> None:
     """Refuse a file of ``size`` bytes over GRIDGOV_MAX_UPLOAD_BYTES (before reading it)."""
-    limit = max_upload_bytes()
-    if size > limit:
-        raise ImportFileError(too_large_message(limit))
+    uploads.check_size(size, ImportFileError)
 
 
 def _too_many_rows(limit: int) -> ImportFileError:
@@ -129,19 +96,8 @@ def _too_many_blank_rows(limit: int) -> ImportFileError:
 
 
 def check_zip(data: bytes) -> None:
-    """Refuse an XLSX whose members declare more than the uncompressed limit in total.
-
-    Checked on the zip's directory before anything is inflated; zipfile stops inflating a
-    member at its declared size, so a member cannot lie its way past this check."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = archive.infolist()
-    except (zipfile.BadZipFile, ValueError, EOFError) as exc:
-        raise ImportFileError(_("无法读取 Excel 文件。")) from exc
-    limit = max_uncompressed_bytes()
-    if sum(m.file_size for m in members) > limit:
-        raise ImportFileError(_("Excel 文件解压后超过 %(size)s 上限,可能已损坏或是恶意文件,"
-                                "请另存为 CSV 后再上传。") % {"size": human_size(limit)})
+    """Refuse an XLSX that would unpack beyond the limit (a zip bomb), before opening it."""
+    uploads.check_zip(data, ImportFileError)
 
 
 def _xlsx_rows(data: bytes):
@@ -518,9 +474,9 @@ def _report(rows, columns) -> str:
 
 
 def _capped_report(rejected, columns) -> str:
-    """The report of the first ``report_max_rows()`` rejected rows, each cell cut at
+    """The report of the first ``uploads.report_max_rows()`` rejected rows, each cell cut at
     ``REPORT_CELL_MAX`` characters, with a last line counting the rows left out."""
-    cap = report_max_rows()
+    cap = uploads.report_max_rows()
 
     def cut(value):
         value = "" if value is None else str(value)

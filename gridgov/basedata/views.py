@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from gridgov.areas.models import Area
-from gridgov.core import personal_data
+from gridgov.core import personal_data, uploads
 from gridgov.core.views import PermissionRequiredMixin, ScopedDetailView, ScopedListView
 
 from . import access, actions, exporters, importers
@@ -462,9 +462,9 @@ class ImportView(LoginRequiredMixin, View):
         form = UploadForm(request.POST, request.FILES)
         if form.is_valid():
             upload = form.cleaned_data["file"]
-            if upload.size > importers.max_upload_bytes():
+            if upload.size > uploads.max_upload_bytes():
                 # Refused on the size Django counted while spooling, before reading it.
-                form.add_error("file", importers.too_large_message())
+                form.add_error("file", uploads.too_large_message())
             else:
                 try:
                     batch = importers.run_import(form.cleaned_data["kind"], upload.read(),

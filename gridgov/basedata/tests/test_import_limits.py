@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from gridgov.basedata import importers
 from gridgov.basedata.models import ImportBatch, Person
+from gridgov.core import uploads
 
 HEADER = ["姓名", "身份证号", "户籍类型", "网格编码"]
 
@@ -74,7 +75,7 @@ def test_file_over_the_byte_limit_is_refused_unparsed(fmt, settings, monkeypatch
     with pytest.raises(ValidationError) as exc:
         importers.run_import("people", data, f"p.{fmt}", actor=grid_worker)
     message = exc.value.message_dict["file"][0]
-    assert "大小上限" in message and importers.human_size(len(data) - 1) in message
+    assert "大小上限" in message and uploads.human_size(len(data) - 1) in message
     assert not ImportBatch.objects.exists() and Person.objects.count() == people
 
 
@@ -84,7 +85,7 @@ def test_default_byte_limit_is_the_setting(settings, monkeypatch, grid_worker):
     with pytest.raises(ValidationError) as exc:
         importers.run_import("people", data, "p.csv", actor=grid_worker)
     assert "20 MB" in exc.value.message_dict["file"][0]
-    assert importers.max_upload_bytes() == settings.GRIDGOV_MAX_UPLOAD_BYTES
+    assert uploads.max_upload_bytes() == settings.GRIDGOV_MAX_UPLOAD_BYTES
 
 
 def test_upload_view_refuses_a_large_file_before_reading_it(client_as, grid_worker, settings,
@@ -222,7 +223,7 @@ def test_zip_bomb_over_the_default_limit_is_refused(grid_worker, gulou_grid, id_
     assert len(data) < 1024 * 1024
     with pytest.raises(ValidationError, match="解压后超过 100 MB"):
         importers.run_import("people", data, "bomb.xlsx", actor=grid_worker)
-    assert importers.max_uncompressed_bytes() == 100 * 1024 * 1024
+    assert uploads.max_uncompressed_bytes() == 100 * 1024 * 1024
 
 
 def test_a_damaged_xlsx_is_a_file_error(grid_worker):
@@ -247,7 +248,7 @@ def test_reject_report_keeps_the_first_thousand_rows_and_counts_the_rest(grid_wo
     # Long cells are cut, so the stored report stays small (the probe stored 30 MB).
     assert all(len(cell) <= importers.REPORT_CELL_MAX + 1 for r in listed for cell in r)
     assert len(batch.report) < 1_500_000
-    assert importers.report_max_rows() == 1000
+    assert uploads.report_max_rows() == 1000
 
 
 def test_reject_report_cap_is_a_setting(settings, grid_worker, gulou_grid):

@@ -28,7 +28,6 @@ import csv
 import datetime as dt
 import hashlib
 import io
-import zipfile
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -38,15 +37,13 @@ from django.utils.translation import gettext as _
 
 from gridgov.areas.index import lookup_point
 from gridgov.audit.recorder import record as audit_record
+from gridgov.core import uploads
 from gridgov.core.spreadsheet import safe_row
 
 from ..choices import Nature, Urgency
 from . import intake
 
 DEFAULT_MAX_ROWS = 5000
-DEFAULT_MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-DEFAULT_MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024
-DEFAULT_REPORT_MAX_ROWS = 1000
 REPORT_CELL_MAX = 500
 MAX_COLUMNS = 200
 # Blank rows are skipped, not counted, but reading them costs time too: a table whose rows
@@ -170,54 +167,14 @@ def max_rows() -> int:
     return int(getattr(settings, "GRIDGOV_HOTLINE_MAX_ROWS", DEFAULT_MAX_ROWS))
 
 
-def max_upload_bytes() -> int:
-    return int(getattr(settings, "GRIDGOV_MAX_UPLOAD_BYTES", DEFAULT_MAX_UPLOAD_BYTES))
-
-
-def max_uncompressed_bytes() -> int:
-    return int(getattr(settings, "GRIDGOV_MAX_IMPORT_UNCOMPRESSED_BYTES",
-                       DEFAULT_MAX_UNCOMPRESSED_BYTES))
-
-
-def report_max_rows() -> int:
-    return int(getattr(settings, "GRIDGOV_IMPORT_REPORT_MAX_ROWS", DEFAULT_REPORT_MAX_ROWS))
-
-
-def human_size(n: int) -> str:
-    """``n`` bytes as people write it: "20 MB", "512 KB", "900 字节"."""
-    for unit, size in (("MB", 1024 * 1024), ("KB", 1024)):
-        if n >= size:
-            value = n / size
-            return f"{value:.0f} {unit}" if value.is_integer() else f"{value:.1f} {unit}"
-    return _("%(n)d 字节") % {"n": n}
-
-
-def too_large_message(limit: int | None = None) -> str:
-    limit = max_upload_bytes() if limit is None else limit
-    return _("文件超过大小上限:单个文件不能超过 %(size)s。") % {"size": human_size(limit)}
-
-
 def check_size(size: int) -> None:
     """Refuse a file of ``size`` bytes over GRIDGOV_MAX_UPLOAD_BYTES (before reading it)."""
-    limit = max_upload_bytes()
-    if size > limit:
-        raise FileError(too_large_message(limit))
+    uploads.check_size(size, FileError)
 
 
 def _check_zip(data: bytes) -> None:
-    """Refuse an .xlsx whose members declare more than the uncompressed limit in total.
-
-    Checked on the zip's directory before anything is inflated; zipfile stops inflating a
-    member at its declared size, so a member cannot lie its way past this check."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = archive.infolist()
-    except (zipfile.BadZipFile, ValueError, EOFError):
-        raise FileError(_("Excel 文件已损坏或不是 .xlsx 格式。")) from None
-    limit = max_uncompressed_bytes()
-    if sum(m.file_size for m in members) > limit:
-        raise FileError(_("Excel 文件解压后超过 %(size)s 上限,可能已损坏或是恶意文件,"
-                          "请另存为 CSV 后再上传。") % {"size": human_size(limit)})
+    """Refuse an .xlsx that would unpack beyond the limit (a zip bomb), before opening it."""
+    uploads.check_zip(data, FileError, unreadable=_("Excel 文件已损坏或不是 .xlsx 格式。"))
 
 
 def _rows(table) -> list[tuple[int, dict]]:
@@ -447,10 +404,10 @@ def import_file(name: str, data: bytes, *, actor) -> ImportResult:
 def error_report_csv(result: ImportResult) -> bytes:
     """The rejected cells as CSV (UTF-8 with BOM, so Excel opens it in Chinese).
 
-    Only the cells of the first ``report_max_rows()`` rejected rows, values cut at
+    Only the cells of the first ``uploads.report_max_rows()`` rejected rows, values cut at
     ``REPORT_CELL_MAX`` characters, then a line counting the rows left out; every cell is
     formula-safe (a value typed as ``=HYPERLINK(...)`` is shown, not run)."""
-    cap = report_max_rows()
+    cap = uploads.report_max_rows()
     rows = result.error_rows
     shown = set(rows[:cap])
 

@@ -10,6 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from gridgov.audit.models import AuditRecord
+from gridgov.core import uploads
 from gridgov.events.actions import hotline
 from gridgov.events.models import Event
 
@@ -139,7 +140,7 @@ def test_zip_bomb_over_the_default_limit_is_refused(intake_clerk, gulou_grid):
     data = bomb(as_xlsx(good_rows(gulou_grid, 1)), 101 * 1024 * 1024)
     with pytest.raises(hotline.FileError, match="解压后超过 100 MB"):
         hotline.import_file("bomb.xlsx", data, actor=intake_clerk)
-    assert hotline.max_uncompressed_bytes() == 100 * 1024 * 1024
+    assert uploads.max_uncompressed_bytes() == 100 * 1024 * 1024
 
 
 def test_error_report_is_capped_and_counts_the_rest(settings, intake_clerk, gulou_grid):
@@ -157,7 +158,7 @@ def test_error_report_is_capped_and_counts_the_rest(settings, intake_clerk, gulo
     assert all(len(cell) <= hotline.REPORT_CELL_MAX + 2 for r in listed for cell in r)
     # Values typed as formulas are shown, not run.
     assert all(not r[3].startswith("=") for r in listed)
-    assert hotline.report_max_rows() == 1000
+    assert uploads.report_max_rows() == 1000
 
 
 def test_normal_upload_is_unchanged(intake_clerk, gulou_grid):

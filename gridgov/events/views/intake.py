@@ -28,6 +28,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
+from gridgov.core import uploads
 from gridgov.core.context import current_client_ip
 from gridgov.core.views import PermissionRequiredMixin
 
@@ -204,10 +205,10 @@ class HotlineUploadView(PermissionRequiredMixin, View):
         if upload is None:
             return render(request, self.template_name,
                           {"file_error": _("请选择要上传的 CSV 或 Excel 文件。")}, status=400)
-        if upload.size > hotline.max_upload_bytes():
+        if upload.size > uploads.max_upload_bytes():
             # GRIDGOV_MAX_UPLOAD_BYTES, on the size Django counted: refused before reading.
             return render(request, self.template_name,
-                          {"file_error": hotline.too_large_message()}, status=400)
+                          {"file_error": uploads.too_large_message()}, status=400)
         try:
             result = hotline.import_file(upload.name, upload.read(), actor=request.user)
         except ValidationError as exc:
