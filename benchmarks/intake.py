@@ -22,9 +22,11 @@ sync worker answers ``Connection: close``; the client reconnects, as behind ngin
 """
 
 import argparse
+import base64
 import http.client
 import json
 import os
+import secrets
 import socket
 import statistics
 import subprocess
@@ -63,7 +65,11 @@ def prepare_database(args) -> dict:
     # The floor endpoint lives in a test-only URL configuration, never in production's.
     env = {"GRIDGOV_DATA_DIR": tmp, "DJANGO_SETTINGS_MODULE": SETTINGS,
            "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver", "LOG_LEVEL": "ERROR",
-           "GRIDGOV_SMS_BACKEND": "gridgov.notifications.backends.NullSMSBackend"}
+           "GRIDGOV_SMS_BACKEND": "gridgov.notifications.backends.NullSMSBackend",
+           # `gridgov serve` refuses the demo keys: a throw-away set for this run's database.
+           "SECRET_KEY": secrets.token_urlsafe(50), "AUDIT_HMAC_KEY": secrets.token_urlsafe(50),
+           "GRIDGOV_FIELD_KEYS": base64.b64encode(secrets.token_bytes(32)).decode(),
+           "GRIDGOV_LOOKUP_KEY": base64.b64encode(secrets.token_bytes(32)).decode()}
     if args.postgres:
         import psycopg
 

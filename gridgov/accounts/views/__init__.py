@@ -10,9 +10,6 @@ Each administration page requires the permission of its duty
 change calls an action.
 """
 
-# Re-exported while other code may still import them from here; they live in core.views.
-from gridgov.core.views import error_text, safe_next
-
 from .departments import (
     ApiKeyIssueView,
     ApiKeyListView,
@@ -41,5 +38,5 @@ __all__ = [
     "PasswordChangeView", "ResetTotpView", "RevokeRoleView", "RoleCreateView",
     "RoleDetailView", "RoleListView", "RolePermissionsView", "TotpView",
     "UnlockView", "UserCreateView", "UserDeactivateView", "UserDetailView", "UserListView",
-    "error_text", "key_departments", "safe_next",
+    "key_departments",
 ]

@@ -45,15 +45,20 @@ def package_show(request, params, principal, base):
     return shapes.package(resource, base)
 
 
-def find_package(principal, ident):
-    """A package by name (our code) or id (our uid)."""
+def _find(principal, ident, uuid_field, missing):
+    """A readable resource by our code, or by ``uuid_field`` when ``ident`` is a UUID."""
     q = Q(code=ident)
     if UUID_RE.fullmatch(ident):
-        q |= Q(uid=ident)
+        q |= Q(**{uuid_field: ident})
     resource = readable_resources(principal).filter(q).first()
     if resource is None:
-        raise NotFound(_("找不到数据集:%(id)s。") % {"id": ident})
+        raise NotFound(missing % {"id": ident})
     return resource
+
+
+def find_package(principal, ident):
+    """A package by name (our code) or id (our uid)."""
+    return _find(principal, ident, "uid", _("找不到数据集:%(id)s。"))
 
 
 def _facet_values(field, resource, labels):
@@ -143,10 +148,4 @@ def resource_show(request, params, principal, base):
 
 def find_table(principal, ident):
     """A package's datastore table by our resource code or its table uid."""
-    q = Q(code=ident)
-    if UUID_RE.fullmatch(ident):
-        q |= Q(table_uid=ident)
-    resource = readable_resources(principal).filter(q).first()
-    if resource is None:
-        raise NotFound(_("找不到资源:%(id)s。") % {"id": ident})
-    return resource
+    return _find(principal, ident, "table_uid", _("找不到资源:%(id)s。"))
