@@ -67,6 +67,30 @@ def _media_root(tmp_path_factory):
         yield
 
 
+# Throttles a test could trip over by sending many requests from one address (the API, the
+# protocols, sign-in, imports): off for the whole suite; the throttle tests set tiny limits of
+# their own. Counts go to the database (rolled back with each test) even when REDIS_URL is set.
+THROTTLES_OFF = {
+    "GRIDGOV_THROTTLE_STORE": "db",
+    "GRIDGOV_RATE_SIGNIN_IP": "0",
+    "GRIDGOV_RATE_API": "0",
+    "GRIDGOV_RATE_API_ANON": "0",
+    "GRIDGOV_RATE_OPEN311": "0",
+    "GRIDGOV_RATE_OPEN311_ANON": "0",
+    "GRIDGOV_RATE_CKAN": "0",
+    "GRIDGOV_RATE_CKAN_ANON": "0",
+    "GRIDGOV_RATE_IMPORT": "0",
+}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _throttles_off():
+    from django.test.utils import override_settings
+
+    with override_settings(**THROTTLES_OFF):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _fresh_catalog_cache():
     """A rolled-back test leaves no trace in the database, but may in the per-process cache

@@ -76,6 +76,9 @@ MIDDLEWARE = [
     # Content-Security-Policy on every answer (gridgov.core.middleware.content_security_policy).
     "gridgov.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Cache-Control: no-store on answers to signed-in or keyed requests and on downloads,
+    # unless the view chose its own (gridgov.core.cache_control); static files come earlier.
+    "gridgov.core.cache_control.NoStoreMiddleware",
     "gridgov.core.middleware.RequestContextMiddleware",
     # 503 + Retry-After when the database is down; JSON error bodies for JSON clients.
     "gridgov.core.middleware.ErrorResponseMiddleware",
@@ -153,6 +156,28 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# --- Limits and throttles (gridgov/core/throttle.py, docs/deployment.md) ---------------------
+# Counted where every process sees the same count: Redis when REDIS_URL is set, else the
+# database (core.RateCounter). GRIDGOV_THROTTLE_STORE=db|redis forces one.
+GRIDGOV_THROTTLE_STORE = os.environ.get("GRIDGOV_THROTTLE_STORE", "")
+# Rates are "<requests>/<period>" (20/15m, 600/min, 30/hour); "0" turns one off.
+# Failed sign-ins per client address, whatever the user names (password spraying); the
+# per-name lock-out (GRIDGOV_LOCKOUT_*) stays on top of it.
+GRIDGOV_RATE_SIGNIN_IP = os.environ.get("GRIDGOV_RATE_SIGNIN_IP", "20/15m")
+# The REST API: per signed-in person, device or department key, and per address for anyone else.
+GRIDGOV_RATE_API = os.environ.get("GRIDGOV_RATE_API", "600/min")
+GRIDGOV_RATE_API_ANON = os.environ.get("GRIDGOV_RATE_API_ANON", "60/min")
+# Open311 and CKAN: per department key or signed-in person, and per address when anonymous.
+GRIDGOV_RATE_OPEN311 = os.environ.get("GRIDGOV_RATE_OPEN311", "600/min")
+GRIDGOV_RATE_OPEN311_ANON = os.environ.get("GRIDGOV_RATE_OPEN311_ANON", "60/min")
+GRIDGOV_RATE_CKAN = os.environ.get("GRIDGOV_RATE_CKAN", "600/min")
+GRIDGOV_RATE_CKAN_ANON = os.environ.get("GRIDGOV_RATE_CKAN_ANON", "60/min")
+# Import uploads (people/buildings/... and hotline files, page or API) per person.
+GRIDGOV_RATE_IMPORT = os.environ.get("GRIDGOV_RATE_IMPORT", "30/hour")
+# Residents' report form and case evaluations, per client address: LIMIT per WINDOW seconds.
+GRIDGOV_PUBLIC_REPORT_LIMIT = env_int("GRIDGOV_PUBLIC_REPORT_LIMIT", 5)
+GRIDGOV_PUBLIC_REPORT_WINDOW = env_int("GRIDGOV_PUBLIC_REPORT_WINDOW", 600)
+
 # --- Accounts and security ------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
@@ -203,6 +228,26 @@ if AUDIT_RETENTION_DAYS < 180:
 # The chain key: records are HMAC-chained so nobody without this key can forge a link.
 # Falls back to SECRET_KEY for the demo and the tests; production must set its own.
 AUDIT_HMAC_KEY = os.environ.get("AUDIT_HMAC_KEY") or SECRET_KEY
+# Retired chain keys, newest first, comma-separated: what they signed still verifies up to the
+# rotation recorded by `gridgov audit rotate-key` (docs/decisions/0001-audit-chain.md).
+AUDIT_HMAC_KEYS_OLD = [key.strip() for key in os.environ.get("AUDIT_HMAC_KEYS_OLD", "").split(",")
+                       if key.strip()]
+# Each server process seals the audit log itself (closed days, and a checkpoint of today) at
+# most this often, in seconds, after a response; 0 turns it off (Celery beat still seals).
+GRIDGOV_AUDIT_SEAL_SECONDS = env_int("GRIDGOV_AUDIT_SEAL_SECONDS", 900)
+# The copy of every audit seal outside the database (JSON lines, fsync'ed after commit), which
+# `gridgov audit verify` compares with the database; empty turns the copy off.
+GRIDGOV_AUDIT_ANCHOR_LOG = os.environ.get("GRIDGOV_AUDIT_ANCHOR_LOG",
+                                          str(DATA_DIR / "audit-anchors.jsonl"))
+# PostgreSQL: the database role the audit purge runs as; the triggers honour the purge switch
+# only for it (empty: nobody, the purge refuses). The purge connects as it through this URL
+# when set, else switches to it with SET ROLE when the connection's user is a member.
+GRIDGOV_AUDIT_PURGE_DB_ROLE = os.environ.get("GRIDGOV_AUDIT_PURGE_DB_ROLE", "")
+GRIDGOV_AUDIT_PURGE_DATABASE_URL = os.environ.get("GRIDGOV_AUDIT_PURGE_DATABASE_URL", "")
+if GRIDGOV_AUDIT_PURGE_DATABASE_URL:
+    DATABASES["audit_purge"] = dj_database_url.parse(GRIDGOV_AUDIT_PURGE_DATABASE_URL)
+    # Tests run the purge on the test database's own connection.
+    DATABASES["audit_purge"]["TEST"] = {"MIRROR": "default"}
 # Field-encryption keys and the lookup-hash key (gridgov/core/personal_data.py); empty: derived
 # from SECRET_KEY (demo and tests only).
 GRIDGOV_FIELD_KEYS = os.environ.get("GRIDGOV_FIELD_KEYS", "")
@@ -289,6 +334,9 @@ CELERY_BEAT_SCHEDULE = {
                               "schedule": 300.0},
     "core-purge-idempotency": {"task": "gridgov.core.tasks.purge_idempotency_records",
                                "schedule": 3600.0},
+    # Rows of ended throttle windows (each process also purges them once a minute).
+    "core-purge-rate-counters": {"task": "gridgov.core.tasks.purge_rate_counters",
+                                 "schedule": 3600.0},
 }
 
 # --- API ------------------------------------------------------------------------------------
@@ -299,6 +347,8 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["gridgov.core.access.drf.RequirePermission"],
+    # GRIDGOV_RATE_API / GRIDGOV_RATE_API_ANON, counted across processes (Redis or database).
+    "DEFAULT_THROTTLE_CLASSES": ["gridgov.core.api_throttle.PrincipalRateThrottle"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         # ?updated_since= on every list whose model has updated_at (delta sync).
@@ -343,4 +393,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # Every audit seal as a JSON line, for a log shipper or syslog (a copy outside the database).
+    "loggers": {"gridgov.audit.anchors": {"level": "INFO"}},
 }

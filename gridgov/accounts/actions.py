@@ -31,7 +31,6 @@ from gridgov.areas.choices import Level
 from gridgov.audit.recorder import record, snapshot
 from gridgov.core.access import forget_scope, get_scope, grants, require
 from gridgov.core.models import RoleDefinition
-from gridgov.core.personal_data import mask_phone
 
 from . import lockout, totp
 from .api.authentication import hash_key
@@ -40,7 +39,7 @@ from .models import ApiKey, Assignment, Department, User
 from .secrets import new_secret
 
 DEPARTMENT_FIELDS = ("code", "name", "short_name", "kind", "area", "phone", "is_active")
-USER_FIELDS = ("username", "real_name", "phone", "department", "is_active")
+USER_FIELDS = ("username", "real_name", "department", "is_active")
 ASSIGNMENT_FIELDS = ("user", "role", "area")
 API_KEY_FIELDS = ("department", "name", "prefix", "revoked_at")
 
@@ -66,8 +65,9 @@ def _is_self(actor, user) -> bool:
 
 def _user_snapshot(user) -> dict:
     out = snapshot(user, USER_FIELDS)
-    # Personal information stays masked even in the audit log.
-    out["phone"] = mask_phone(out["phone"] or "")
+    # Personal information stays masked even in the audit log (the stored mask: the number
+    # itself is encrypted).
+    out["phone"] = user.phone_masked
     return out
 
 
@@ -352,10 +352,11 @@ def enroll_totp(user, *, actor, secret=None) -> str:
     if not totp.valid_secret(secret):
         raise ValidationError({"secret": _("动态口令密钥须为 16 至 64 位 Base32 字符。")})
     with transaction.atomic():
-        before = {"totp_enrolled": bool(user.totp_secret), "totp_confirmed": user.totp_confirmed}
+        before = {"totp_enrolled": bool(user.totp_secret_enc),
+                  "totp_confirmed": user.totp_confirmed}
         user.totp_secret = secret
         user.totp_confirmed = False
-        user.save(update_fields=["totp_secret", "totp_confirmed"])
+        user.save(update_fields=["totp_secret_enc", "totp_confirmed"])
         record("accounts.totp_enrolled", actor=actor, obj=user, before=before,
                after={"totp_enrolled": True, "totp_confirmed": False})
     return secret
@@ -397,7 +398,7 @@ def reset_totp(user, *, actor) -> User:
         before = {"totp_enrolled": True, "totp_confirmed": user.totp_confirmed}
         user.totp_secret = ""
         user.totp_confirmed = False
-        user.save(update_fields=["totp_secret", "totp_confirmed"])
+        user.save(update_fields=["totp_secret_enc", "totp_confirmed"])
         record("accounts.totp_reset", actor=actor, obj=user, before=before,
                after={"totp_enrolled": False, "totp_confirmed": False})
     return user

@@ -7,7 +7,17 @@ treated exactly like a known one so the answer never tells which names exist.
 ``GRIDGOV_LOCKOUT_THRESHOLD`` failures within ``GRIDGOV_LOCKOUT_WINDOW_SECONDS`` lock the name
 for ``GRIDGOV_LOCKOUT_SECONDS``. While locked, even the right password is refused. The lock
 ends by itself when its time is up, or earlier when the security administrator unlocks it
-(``accounts.actions.unlock_account``). A successful sign-in clears the failures.
+(``accounts.actions.unlock_account``). A successful sign-in clears the failures. The failures
+and locks are rows of the database, so every process counts and sees the same.
+
+Per name alone, spraying a few guesses over many names (below the threshold on each) would
+lock nothing. So each client address may also fail only ``GRIDGOV_RATE_SIGNIN_IP`` sign-ins
+(default 20 per 15 minutes) whatever the names, counted on the shared throttle
+(``gridgov.core.throttle``, Redis or the database): every attempt is counted before its
+password is checked, and a successful one is refunded, so concurrent guesses cannot slip
+past the limit while a staff office behind one address is not held back by its own
+sign-ins. Over the limit the sign-in page answers 429 with ``Retry-After`` and checks no
+password; the first refusal in a window is audited (``accounts.signin_throttled``).
 """
 
 import datetime as dt
@@ -17,11 +27,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from gridgov.audit.recorder import record
+from gridgov.core import throttle
 
 from .models import AccountLock, LoginFailure
 
 # Lock-out events share one audit chain per user name, with the failed sign-ins.
 LOGIN_OBJECT_TYPE = "accounts.login"
+# Throttled sign-ins have one audit chain per client address.
+ADDRESS_OBJECT_TYPE = "accounts.login_address"
+# The shared throttle counting sign-in attempts per client address (GRIDGOV_RATE_SIGNIN_IP).
+SIGNIN_RATE = "signin-ip"
 
 
 def normalise(username) -> str:
@@ -108,3 +123,31 @@ def lift(username) -> bool:
     AccountLock.objects.filter(username=username).delete()
     LoginFailure.objects.filter(username=username).delete()
     return was_locked
+
+
+# --- per client address ---------------------------------------------------------------------
+
+
+def count_attempt(client: str) -> throttle.Decision:
+    """Count one sign-in attempt from ``client`` (an address, ``throttle.client_address``)
+    before its password is checked; refused over ``GRIDGOV_RATE_SIGNIN_IP``. The first
+    refusal of a window is audited."""
+    decision = throttle.check(SIGNIN_RATE, client)
+    if not decision.allowed and decision.count == decision.limit + 1:
+        with transaction.atomic():
+            record(
+                "accounts.signin_throttled",
+                object_type=ADDRESS_OBJECT_TYPE,
+                object_id=client,
+                object_repr=client,
+                changes={"attempts": decision.count, "retry_after": decision.retry_after},
+                remark=f"more than {decision.limit} failed sign-ins from one address",
+            )
+    return decision
+
+
+def attempt_succeeded(client: str) -> None:
+    """Refund the attempt counted for a sign-in that succeeded: only failures use the limit."""
+    limits = throttle.rate(SIGNIN_RATE)
+    if limits is not None:
+        throttle.refund(SIGNIN_RATE, client, window=limits.window)

@@ -6,8 +6,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from gridgov.core import personal_data
 from gridgov.core.querysets import CHANGE, NOTHING, RestrictedQuerySet
 
+from . import totp
 from .choices import DepartmentKind
 from .scope import role_name
 
@@ -34,6 +36,7 @@ class Department(models.Model):
         "areas.Area", verbose_name=_("所属区域"), on_delete=models.PROTECT,
         related_name="departments",
     )
+    # An office's published number (值班电话), not a person's: stored plain, shown to all.
     phone = models.CharField(_("联系电话"), max_length=30, blank=True)
     is_active = models.BooleanField(_("启用"), default=True)
 
@@ -68,16 +71,29 @@ class User(AbstractUser):
     """A person who signs in: grid worker, clerk, department handler, leader or administrator."""
 
     real_name = models.CharField(_("姓名"), max_length=50)
-    phone = models.CharField(_("手机号"), max_length=20, blank=True)
+    # The person's mobile number is personal data: an AES-GCM token (purpose "phone"), its
+    # keyed lookup hash and its mask; read and set it through the ``phone`` property.
+    phone_enc = models.TextField(_("手机号(密文)"), blank=True, editable=False)
+    phone_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    phone_masked = models.CharField(_("手机号"), max_length=20, blank=True, editable=False)
     department = models.ForeignKey(
         Department, verbose_name=_("部门"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="members",
     )
-    totp_secret = models.CharField(_("动态口令密钥"), max_length=64, blank=True)
+    # The TOTP secret is a credential: stored as an AES-GCM token (``totp.seal``), so a copy
+    # of the database does not give anyone the administrators' second factor. Read and set it
+    # through the ``totp_secret`` property.
+    totp_secret_enc = models.TextField(_("动态口令密钥(密文)"), blank=True, editable=False)
     totp_confirmed = models.BooleanField(_("已绑定动态口令"), default=False)
     password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
 
     objects = UserManager()
+
+    # What ``personal_data.reveal`` may show, to whom (with a reason, audited).
+    personal_fields = {
+        "phone": personal_data.PersonalField("phone_enc", "phone", _("手机号")),
+    }
+    reveal_permission = "accounts.reveal_phone"
 
     class Meta:
         ordering = ["username"]
@@ -86,6 +102,28 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.real_name or self.username
+
+    @property
+    def phone(self) -> str:
+        """The mobile number in plain (decrypted): for text messages, the person themself and
+        an audited reveal; pages, the API and logs show ``phone_masked``."""
+        return personal_data.decrypt(self.phone_enc, "phone")
+
+    @phone.setter
+    def phone(self, value) -> None:
+        value = value or ""
+        self.phone_enc = personal_data.encrypt(value, "phone")
+        self.phone_hash = personal_data.phone_lookup_hash(value)
+        self.phone_masked = personal_data.mask_phone(value)
+
+    @property
+    def totp_secret(self) -> str:
+        """The base32 TOTP secret in plain ("" when none), decrypted by ``totp.unseal``."""
+        return totp.unseal(self.totp_secret_enc)
+
+    @totp_secret.setter
+    def totp_secret(self, value) -> None:
+        self.totp_secret_enc = totp.seal(value or "")
 
     @classmethod
     def restrict_q(cls, scope, action):

@@ -49,4 +49,7 @@ PERMISSIONS = [
     PermissionSpec("accounts.manage_api_keys", _("签发与吊销部门 API 密钥"),
                    {SYS, Role.DEPT_ADMIN}),
     PermissionSpec("accounts.manage_device_tokens", _("吊销他人的设备令牌"), {SEC}),
+    # Who may see another person's full mobile number (with a reason, audited): the security
+    # administrator, who reaches people about their accounts (a lock-out, a lost phone).
+    PermissionSpec("accounts.reveal_phone", _("查看他人完整手机号"), {SEC}),
 ]

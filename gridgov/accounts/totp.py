@@ -5,10 +5,16 @@ secret, 6 digits, 30-second steps, SHA-1. One step of clock drift either way is 
 
 A code is good once (RFC 6238 section 5.2): when a code is checked while serving an HTTP
 request (the sign-in step), the time step it belongs to is remembered for the secret, and that
-step or an earlier one is refused afterwards. The memory is the cache (``CACHES["default"]``),
-keyed by a hash of the secret (one per user) and the step, so it needs no column; it is shared
-between processes when Redis is configured (``REDIS_URL``), per process otherwise. Checks from
-code outside a request (the demo loader, the shell) are not remembered.
+step or an earlier one is refused afterwards. The memory is the shared store of
+``gridgov.core.throttle.claim_once`` (Redis when ``REDIS_URL`` is set, else the database),
+keyed by a hash of the secret (one per user) and the step, so it needs no column and every
+process sees the same claims. Checks from code outside a request (the demo loader, the shell)
+are not remembered.
+
+At rest the secret is an AES-GCM token of ``gridgov.core.personal_data`` (purpose
+"totp_secret", so it decrypts nowhere else): ``User.totp_secret_enc`` holds ``seal(secret)``
+and ``User.totp_secret`` reads it back through ``unseal``. The plain secret lives only in
+memory while a code is checked or the enrolment page shows it once.
 """
 
 import hashlib
@@ -21,12 +27,27 @@ from contextvars import ContextVar
 import pyotp
 from django.conf import settings
 
+from gridgov.core import personal_data
+
 ISSUER = "GridGov"
 DIGITS = 6
 INTERVAL = 30
 VALID_WINDOW = 1
 _CODE_RE = re.compile(r"^\d{6}$")
 _SECRET_RE = re.compile(r"^[A-Z2-7]{16,64}$")
+
+
+PURPOSE = "totp_secret"
+
+
+def seal(secret: str) -> str:
+    """The stored form of a secret: its AES-GCM token ('' stays '')."""
+    return personal_data.encrypt(secret or "", PURPOSE)
+
+
+def unseal(token: str) -> str:
+    """The plain base32 secret of a stored token ('' for none)."""
+    return personal_data.decrypt(token or "", PURPOSE)
 
 
 def new_secret() -> str:
@@ -85,17 +106,18 @@ def _cache_key(secret: str) -> str:
 
 def _claim_step(secret: str, step: int) -> bool:
     """Record ``step`` as used for ``secret``; False when it (or a later step) already was."""
-    from django.core.cache import cache
+    from gridgov.core import throttle
 
     key = _cache_key(secret)
     keep = (2 * VALID_WINDOW + 2) * INTERVAL
-    last = cache.get(key)
-    if last is not None and step <= last:
+    # Atomic on the shared store: of two requests racing with one code, in one worker or two,
+    # only one claims the step.
+    if not throttle.claim_once(f"{key}:{step}", keep):
         return False
-    # add() is atomic: of two requests racing with one code, only one claims the step.
-    if not cache.add(f"{key}:{step}", 1, keep):
-        return False
-    cache.set(key, step, keep)
+    # The earlier steps still inside the drift window are spent too: an older code is refused
+    # after a newer one.
+    for earlier in range(step - 2 * VALID_WINDOW, step):
+        throttle.claim_once(f"{key}:{earlier}", keep)
     return True
 
 

@@ -18,6 +18,8 @@ urlpatterns = [
          name="user_deactivate"),
     path("users/<int:pk>/roles/", views.AssignRoleView.as_view(), name="assign_role"),
     path("users/<int:pk>/reset-totp/", views.ResetTotpView.as_view(), name="reset_totp"),
+    path("users/<int:pk>/reveal-phone/", views.UserRevealPhoneView.as_view(),
+         name="reveal_phone"),
     path("assignments/<int:pk>/revoke/", views.RevokeRoleView.as_view(), name="revoke_role"),
     path("locks/", views.LockListView.as_view(), name="locks"),
     path("locks/unlock/", views.UnlockView.as_view(), name="unlock"),

@@ -2,7 +2,9 @@
 
 Per-object chains catch an edited, inserted or reordered record and a record deleted from the
 middle of a chain; an anchor also catches a record deleted from the end of a chain, or a whole
-chain deleted, once its day is sealed.
+chain deleted, once its day is sealed. The open day is sealed by checkpoints
+(``gridgov.audit.seal``). Every new anchor is also copied out of the database
+(``gridgov.audit.anchor_log``).
 """
 
 import datetime as dt
@@ -12,6 +14,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from . import anchor_log
 from .chain import GENESIS, anchor_hash, digest_hashes
 from .models import AuditAnchor, AuditPurgeMark, AuditRecord
 
@@ -103,6 +106,7 @@ def anchor_closed_days(until=None) -> list[AuditAnchor]:
         try:
             with transaction.atomic():
                 anchor.save()
+                anchor_log.write(anchor)
         except IntegrityError:
             # Another worker sealed this day at the same moment; continue from its anchor.
             if day in raced:

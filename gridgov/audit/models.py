@@ -2,8 +2,10 @@
 
 Each record is linked by an HMAC to the previous record of the same chain (one chain per
 audited object), so writers touching different objects never wait for each other. Closed days
-are sealed by ``AuditAnchor`` rows, themselves chained, so a record deleted from the end of a
-chain or a whole chain removed is caught too. See ``gridgov.audit.chain``.
+are sealed by ``AuditAnchor`` rows, themselves chained, and the open day at least every
+``GRIDGOV_AUDIT_SEAL_SECONDS`` by ``AuditCheckpoint`` rows, so a record deleted from the end of a
+chain or a whole chain removed is caught too. ``AuditKeyEpoch`` records a rotation of the
+HMAC key. See ``gridgov.audit.chain`` and docs/decisions/0001-audit-chain.md.
 """
 
 from django.db import models
@@ -174,3 +176,92 @@ class AuditPurgeMark(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ImmutableError("audit purge marks cannot be deleted")
+
+
+class AuditCheckpoint(models.Model):
+    """A seal over the open day so far: the records of ``day`` with id up to ``upto_id``.
+
+    Written by the server itself (``gridgov.audit.autoseal``), ``gridgov audit anchor`` and the
+    Celery task, so a record deleted before the day is closed is caught as it would be on a
+    sealed day. ``records_digest`` chains from the previous checkpoint of the same day
+    (``chain.checkpoint_digest``); ``prev_hash`` is that checkpoint's hash, or for the day's
+    first one the hash of the last anchor before the day. ``prev_hash`` is unique, so two
+    processes sealing at once cannot fork the chain: the second insert fails and retries.
+    """
+
+    day = models.DateField()
+    upto_id = models.BigIntegerField()
+    record_count = models.PositiveIntegerField()
+    records_digest = models.CharField(max_length=64)
+    at = models.DateTimeField()
+    prev_hash = models.CharField(max_length=64, unique=True)
+    hash = models.CharField(max_length=64, unique=True)
+
+    objects = ImmutableQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["day", "upto_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["day", "upto_id"], name="audit_checkpoint_day_upto"),
+        ]
+        verbose_name = _("审计检查点")
+        verbose_name_plural = _("审计检查点")
+
+    def __str__(self):
+        return f"{self.day} ≤ #{self.upto_id} ({self.record_count})"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ImmutableError("audit checkpoints cannot be changed")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableError("audit checkpoints cannot be deleted")
+
+
+class AuditKeyEpoch(models.Model):
+    """A rotation of the audit HMAC key, written by ``gridgov audit rotate-key``.
+
+    From here on only the key ``key_id`` signs. What the retired key ``retired_key_id`` signed
+    stays valid only up to this point: records with id up to ``upto_id``, and anchors,
+    checkpoints and purge marks up to the chain tips pinned here (``anchor_*``,
+    ``checkpoint_*``, ``mark_*``, each chain's latest link at the rotation). ``hash`` is the
+    HMAC under the new key, which a holder of the old key cannot forge, so the old key cannot
+    be used to rewrite history before the rotation or to add anything after it; ``old_hash`` is
+    under the retired key (whoever rotated held it). Chained by ``prev_hash``.
+    """
+
+    key_id = models.CharField(max_length=16)
+    retired_key_id = models.CharField(max_length=16)
+    upto_id = models.BigIntegerField()
+    anchor_day = models.DateField(null=True)
+    anchor_hash = models.CharField(max_length=64, blank=True)
+    checkpoint_day = models.DateField(null=True)
+    checkpoint_upto = models.BigIntegerField(null=True)
+    checkpoint_hash = models.CharField(max_length=64, blank=True)
+    mark_day = models.DateField(null=True)
+    mark_hash = models.CharField(max_length=64, blank=True)
+    at = models.DateTimeField()
+    prev_hash = models.CharField(max_length=64, unique=True)
+    hash = models.CharField(max_length=64, unique=True)
+    old_hash = models.CharField(max_length=64)
+
+    objects = ImmutableQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("审计密钥轮换")
+        verbose_name_plural = _("审计密钥轮换")
+
+    def __str__(self):
+        return f"{self.retired_key_id} → {self.key_id} (≤ #{self.upto_id})"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ImmutableError("audit key epochs cannot be changed")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableError("audit key epochs cannot be deleted")

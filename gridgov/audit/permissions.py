@@ -13,4 +13,5 @@ PERMISSIONS = [
     PermissionSpec("audit.export_log", _("导出审计日志"), AUDITOR),
     PermissionSpec("audit.verify_chain", _("校验审计链"), AUDITOR),
     PermissionSpec("audit.purge", _("按保存期限清理审计记录"), AUDITOR),
+    PermissionSpec("audit.rotate_key", _("记录审计密钥轮换"), AUDITOR),
 ]

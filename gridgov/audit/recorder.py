@@ -72,7 +72,7 @@ def _actor_fields(actor, role):
 def record(action: str, *, actor=None, obj=None, object_type: str = "", object_id="",
            object_repr: str = "", before: dict | None = None, after: dict | None = None,
            changes: dict | None = None, remark: str = "", role: str = "",
-           chain_key: str = "", new_chain: bool = False) -> AuditRecord:
+           chain_key: str = "", new_chain: bool = False, using: str = "default") -> AuditRecord:
     """Append one audit record to the chain of ``obj`` (or of ``object_type:object_id``).
 
     Must run inside the action's transaction, so the record exists if and only if the change
@@ -83,6 +83,8 @@ def record(action: str, *, actor=None, obj=None, object_type: str = "", object_i
     (one INSERT instead of SELECT … FOR UPDATE + INSERT + UPDATE). Nobody else can write to
     that chain before the commit, as nobody else can see the object yet; if a head did exist
     already, the INSERT fails on its primary key and the whole action rolls back.
+
+    ``using`` names the database connection (the retention purge writes on its own).
     """
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
@@ -94,12 +96,13 @@ def record(action: str, *, actor=None, obj=None, object_type: str = "", object_i
     actor_id, actor_name, role = _actor_fields(actor, role)
     # No savepoint of its own: if the record cannot be written, the caller's whole action
     # must roll back with it (and two fewer round trips per record).
-    with transaction.atomic(savepoint=False):
+    heads = ChainHead.objects.using(using)
+    with transaction.atomic(using=using, savepoint=False):
         if new_chain:
             head = None
             seq, prev_hash = 1, GENESIS
         else:
-            head, _ = ChainHead.objects.select_for_update().get_or_create(chain_key=chain_key)
+            head, _ = heads.select_for_update().get_or_create(chain_key=chain_key)
             seq, prev_hash = head.seq + 1, head.last_hash or GENESIS
         rec = AuditRecord(
             chain_key=chain_key,
@@ -123,9 +126,9 @@ def record(action: str, *, actor=None, obj=None, object_type: str = "", object_i
         if head is None:
             # Head first: an existing head (which cannot happen for a new object) fails here,
             # before the record is written.
-            ChainHead.objects.create(chain_key=chain_key, seq=rec.seq, last_hash=rec.hash)
-            rec.save()
+            heads.create(chain_key=chain_key, seq=rec.seq, last_hash=rec.hash)
+            rec.save(using=using)
         else:
-            rec.save()
-            ChainHead.objects.filter(pk=head.pk).update(seq=rec.seq, last_hash=rec.hash)
+            rec.save(using=using)
+            heads.filter(pk=head.pk).update(seq=rec.seq, last_hash=rec.hash)
     return rec

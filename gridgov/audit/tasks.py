@@ -5,10 +5,15 @@ from celery import shared_task
 
 @shared_task(name="gridgov.audit.tasks.anchor_closed_days")
 def anchor_closed_days():
-    """Seal every closed day that has records and no anchor yet; returns the sealed days."""
-    from .anchor import anchor_closed_days as seal
+    """Seal every closed day that has records and no anchor yet, then checkpoint the open day
+    (what the server also does by itself, gridgov.audit.autoseal); returns what it sealed."""
+    from .seal import seal_now
 
-    return [anchor.day.isoformat() for anchor in seal()]
+    anchors, checkpoint = seal_now()
+    sealed = [anchor.day.isoformat() for anchor in anchors]
+    if checkpoint is not None:
+        sealed.append(f"checkpoint {checkpoint.day.isoformat()} <= #{checkpoint.upto_id}")
+    return sealed
 
 
 @shared_task(name="gridgov.audit.tasks.purge_expired")

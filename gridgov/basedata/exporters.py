@@ -1,9 +1,10 @@
 """Export of what a user may see, masked: CSV or XLSX of a FilterSet's queryset.
 
 ID numbers and phones appear only as their masks; special-group tags only for the roles that
-may see them. Each export is an audit record (who, what, how many rows, which filters).
-Every cell goes through ``safe_row``: a name or address typed as ``=HYPERLINK(...)`` comes out
-as text, not as a formula (gridgov/core/spreadsheet.py).
+may see them. Each export is an audit record (who, what, how many rows, which filters; an ID
+number or phone among the filters masked, with its lookup hash). Every cell goes through
+``safe_row``: a name or address typed as ``=HYPERLINK(...)`` comes out as text, not as a
+formula (gridgov/core/spreadsheet.py).
 """
 
 import csv
@@ -15,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov.audit.recorder import record
+from gridgov.core import personal_data
 from gridgov.core.spreadsheet import safe_row
 
 from . import access
@@ -109,5 +111,19 @@ def export(kind: str, queryset, *, user, fmt: str = "csv", filters: dict | None 
     with transaction.atomic():
         record(f"basedata.export.{kind}", actor=user, object_type=f"basedata.{kind}",
                object_id="export", changes={"rows": count, "format": fmt,
-                                            "filters": filters or {}})
+                                            **audited_filters(filters)})
     return response
+
+
+def audited_filters(filters: dict | None) -> dict:
+    """The filters of an export as its audit record keeps them: an ID number or phone typed
+    as a filter (``?q=…``) is personal data, so the record holds its mask
+    (``personal_data.scrub``) and, for a whole number, its keyed lookup hash under
+    ``filter_hashes``: enough to find every export that looked for one person, without the
+    number itself."""
+    filters = dict(filters or {})
+    out = {"filters": personal_data.scrub(filters)}
+    hashes = personal_data.exact_lookup_hashes(filters)
+    if hashes:
+        out["filter_hashes"] = hashes
+    return out

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from gridgov.areas.models import Area
-from gridgov.core import personal_data, uploads
+from gridgov.core import personal_data, throttle, uploads
 from gridgov.core.views import PermissionRequiredMixin, ScopedDetailView, ScopedListView
 
 from . import access, actions, exporters, importers
@@ -460,6 +460,16 @@ class ImportView(LoginRequiredMixin, View):
         if not access.can_change(request.user):
             raise Http404
         form = UploadForm(request.POST, request.FILES)
+        # GRIDGOV_RATE_IMPORT per person, shared by every worker: each import holds one.
+        decision = throttle.check_import(request)
+        if not decision.allowed:
+            form.add_error(None, _("导入过于频繁,请 %(m)d 分钟后再试。")
+                           % {"m": decision.retry_minutes})
+            response = render(request, "basedata/import.html", {
+                "form": form, "batches": ImportBatch.objects.restrict(request.user)[:10],
+                "kinds": importers.KINDS}, status=429)
+            response["Retry-After"] = str(decision.retry_after)
+            return response
         if form.is_valid():
             upload = form.cleaned_data["file"]
             if upload.size > uploads.max_upload_bytes():

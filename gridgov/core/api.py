@@ -4,9 +4,12 @@ Errors are ``{"errors": [{"field": ..., "code": ..., "message": ...}]}`` with HT
 input, so a client always learns which field was wrong and why.
 """
 
+import math
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, viewsets
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -47,12 +50,24 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
+    elif isinstance(exc, exceptions.Throttled) and exc.wait:
+        exc = _throttled(exc.wait)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
     if isinstance(exc, exceptions.APIException):
         response.data = {"errors": list(_flatten(exc.detail))}
     return response
+
+
+def _throttled(wait) -> exceptions.Throttled:
+    """429 over a limit of ``gridgov.core.api_throttle``, said in one language: DRF appends
+    an untranslated "Expected available in …" to its own text. ``wait`` still gives the
+    Retry-After header."""
+    seconds = math.ceil(wait)
+    exc = exceptions.Throttled(detail=_("请求过于频繁,请 %(s)d 秒后再试。") % {"s": seconds})
+    exc.wait = seconds
+    return exc
 
 
 class Unprocessable(exceptions.APIException):

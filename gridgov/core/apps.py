@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core import checks
 from django.db.models.signals import post_migrate
 
 
@@ -26,3 +27,7 @@ class CoreConfig(AppConfig):
         # After every migrate (and every test-database flush): permissions and built-in
         # roles declared by the code exist as rows.
         post_migrate.connect(_sync_access, sender=self, dispatch_uid="gridgov_access_sync")
+        # `gridgov check --deploy` fails on missing production keys (keys_check.py).
+        from .keys_check import deploy_check
+
+        checks.register(deploy_check, checks.Tags.security, deploy=True)

@@ -7,6 +7,13 @@ the demo key printed in the source, the field-encryption and lookup keys to hash
 production server on the defaults lets anybody with the database decrypt ID numbers and forge
 audit records that verify. ``problems()`` lists what is missing, one line per variable;
 ``gridgov demo`` does not call it.
+
+Every other production entry point checks too (``require_for_start``): the WSGI application
+(``gridgov/wsgi.py``: gunicorn, ``gridgov runserver``) and the Celery worker and beat
+(``gridgov/celery.py``) refuse to start on missing keys, and ``gridgov check --deploy`` reports
+them as errors (``deploy_check``). The exceptions are development and the demo only: ``DEBUG``
+on, ``GRIDGOV_DEMO=1`` in the environment (``gridgov demo`` sets it for the server it starts)
+or Django's test environment (the test suite).
 """
 
 import base64
@@ -88,17 +95,20 @@ def problems() -> list[tuple[str, str, str]]:
     return found
 
 
-def message(found: list[tuple[str, str, str]]) -> str:
+def message(found: list[tuple[str, str, str]], what: str = "") -> str:
     """The text a refused start prints: each variable, what is wrong, how to make one."""
-    lines = ["Refusing to start: production keys are missing (拒绝启动:未配置生产密钥).", ""]
+    started = f" {what}" if what else ""
+    lines = [f"Refusing to start{started}: production keys are missing "
+             "(拒绝启动:未配置生产密钥).", ""]
     for name, problem, howto in found:
         lines.append(f"  {name}: {problem}")
         lines.append(f"      make one with: {howto}")
     lines += [
         "",
         "Set them in the environment (see docs/deployment.md, \"Keys\"). Keep them out of the "
-        "database and the code; never change GRIDGOV_LOOKUP_KEY or AUDIT_HMAC_KEY once data "
-        "exists. `gridgov demo` runs without them.",
+        "database and the code; change AUDIT_HMAC_KEY or GRIDGOV_LOOKUP_KEY only as the Keys "
+        "section says (`gridgov audit rotate-key`, `gridgov keys rehash`). "
+        "`gridgov demo` runs without them.",
     ]
     return "\n".join(lines)
 
@@ -108,3 +118,47 @@ def require_production_keys() -> None:
     found = problems()
     if found:
         raise ImproperlyConfigured(message(found))
+
+
+# --- every other start ---------------------------------------------------------------------
+
+# Set by ``gridgov demo`` for the server it starts; never set it in production.
+DEMO_ENV = "GRIDGOV_DEMO"
+# One id per key, so a deployment can silence nothing by accident (SILENCED_SYSTEM_CHECKS).
+CHECK_IDS = {"SECRET_KEY": "gridgov.E001", "GRIDGOV_FIELD_KEYS": "gridgov.E002",
+             "GRIDGOV_LOOKUP_KEY": "gridgov.E003", "AUDIT_HMAC_KEY": "gridgov.E004"}
+
+
+def start_exemption() -> str:
+    """Why this process may start on the development keys ('' when it may not): ``DEBUG``,
+    the demo (``GRIDGOV_DEMO``), or Django's test environment (the test suite)."""
+    if getattr(settings, "DEBUG", False):
+        return "DEBUG"
+    if os.environ.get(DEMO_ENV, "").strip().lower() in {"1", "true", "yes", "on"}:
+        return DEMO_ENV
+    from django.core import mail
+
+    # setup_test_environment() creates the outbox; nothing else does.
+    if hasattr(mail, "outbox"):
+        return "tests"
+    return ""
+
+
+def require_for_start(what: str) -> None:
+    """ImproperlyConfigured (naming ``what`` and each missing key) unless the production keys
+    are set or ``start_exemption()`` allows development keys. Called at import of the WSGI
+    application and when a Celery worker or beat starts."""
+    if start_exemption():
+        return
+    found = problems()
+    if found:
+        raise ImproperlyConfigured(message(found, what))
+
+
+def deploy_check(app_configs=None, **kwargs):
+    """``gridgov check --deploy``: one error per missing production key."""
+    from django.core import checks
+
+    return [checks.Error(f"{name}: {problem}", hint=f"make one with: {howto}",
+                         id=CHECK_IDS.get(name, "gridgov.E000"))
+            for name, problem, howto in problems()]

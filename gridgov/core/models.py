@@ -142,3 +142,31 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self):
         return f"{self.key_hash[:12]} {self.status or '…'}"
+
+
+class RateCounter(models.Model):
+    """One fixed window of one throttle's count for one client (``gridgov.core.throttle``).
+
+    The database store of the shared limits when Redis is not configured: every process
+    counts in the same row, with one atomic upsert per request. ``key`` is the throttle's name
+    and a keyed hash of the client (address, user name, principal), never the client itself;
+    ``window_start`` is the window's start in epoch seconds (0 for a single-use claim);
+    ``expires_at`` (epoch seconds) is when the row may be deleted.
+    """
+
+    key = models.CharField(max_length=80)
+    window_start = models.BigIntegerField()
+    # Signed: a refunded attempt may take it back to 0 (``throttle.refund``).
+    count = models.IntegerField(default=0)
+    expires_at = models.BigIntegerField(db_index=True)
+
+    class Meta:
+        verbose_name = _("限流计数")
+        verbose_name_plural = _("限流计数")
+        constraints = [
+            models.UniqueConstraint(fields=["key", "window_start"],
+                                    name="core_ratecounter_key_window"),
+        ]
+
+    def __str__(self):
+        return f"{self.key[:24]} @{self.window_start}: {self.count}"

@@ -202,6 +202,101 @@ def mask_value(value):
     return text[0] + "*" * (len(text) - 2) + text[-1]
 
 
+def phone_lookup_hash(value: str) -> str:
+    """The lookup hash of a phone number over its digits only, so "0574-8765 4321" and
+    "057487654321" find each other, and a mobile number hashes as basedata's ``phone_hash``
+    does (an 11-digit mobile is already digits only)."""
+    return lookup_hash(re.sub(r"\D", "", value or ""))
+
+
+# --- keeping logs free of plain numbers -----------------------------------------------------
+#
+# Logs and evidence (audit records of exports, the exchange log) keep what was asked, but an
+# ID number or phone typed into a filter or a search is personal data like the stored value:
+# these keep its mask instead. A number counts when it stands on its own (not inside a
+# longer run of letters and digits, such as a cursor); any other run of 7 or more digits is
+# masked too, as it may be part of one (a search on an ID number's first 15 digits).
+
+_NUMBER_IN_TEXT = re.compile(
+    r"(?<![0-9A-Za-z])(?:(?P<id>\d{17}[\dXx])|(?P<mobile>1[3-9]\d{9})|(?P<digits>\d{7,}))"
+    r"(?![0-9A-Za-z])")
+
+
+def _mask_number(match) -> str:
+    text = match.group(0)
+    if match.group("id"):
+        return mask_id_number(text)
+    if match.group("mobile"):
+        return mask_phone(text)
+    return mask_value(text)
+
+
+def mask_numbers(text: str) -> str:
+    """``text`` with every ID number, mobile number or run of 7+ digits standing on its own
+    replaced by its mask."""
+    return _NUMBER_IN_TEXT.sub(_mask_number, text or "")
+
+
+def _mask_all(value):
+    if isinstance(value, dict):
+        return {k: _mask_all(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_mask_all(v) for v in value]
+    if value is None or isinstance(value, bool) or value == "":
+        return value
+    if isinstance(value, str) and "*" in value:
+        # Already a mask (scrubbing twice changes nothing), or made to look like one: the
+        # numbers in it are masked all the same.
+        return mask_numbers(value)
+    return mask_value(value)
+
+
+def scrub(value, *, personal_keys=()):
+    """A copy of a JSON-like value (dicts, lists, strings, numbers) fit to be logged: the
+    values under a key in ``personal_keys`` (at any depth) masked whole, ID numbers, mobile
+    numbers and long runs of digits in any other string masked (``mask_numbers``), and a
+    number that is an ID or mobile number masked too. Keys are kept as they are."""
+    if isinstance(value, dict):
+        return {k: (_mask_all(v) if k in personal_keys else scrub(v, personal_keys=personal_keys))
+                for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [scrub(v, personal_keys=personal_keys) for v in value]
+    if isinstance(value, str):
+        return mask_numbers(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        text = str(value)
+        return mask_value(text) if ID_NUMBER_RE.match(text) or MOBILE_RE.match(text) else value
+    return value
+
+
+def exact_lookup_hashes(params: dict) -> dict:
+    """{key: lookup hash} for each top-level value of ``params`` that is a whole ID number or
+    mobile number (spaces and dashes ignored): what an exact search on it compared, kept with
+    the masked parameters so an investigation can still tell which record was looked for."""
+    out = {}
+    for key, value in (params or {}).items():
+        text = re.sub(r"[\s-]", "", str(value or ""))
+        if ID_NUMBER_RE.match(text) or MOBILE_RE.match(text):
+            out[key] = lookup_hash(text)
+    return out
+
+
+# --- the encrypted columns ------------------------------------------------------------------
+
+# Every column holding a token of this module, as (model label, token column, purpose,
+# lookup-hash column or ""): ``gridgov basedata rotate_keys`` re-encrypts them all under the
+# first key, and a change of the lookup key has to recompute the hash columns named here. A
+# model that stores a new encrypted value adds it to this list.
+ENCRYPTED_COLUMNS = (
+    ("basedata.Person", "id_number_enc", "id_number", "id_hash"),
+    ("basedata.Person", "phone_enc", "phone", "phone_hash"),
+    ("basedata.ImportBatch", "report", "import_report", ""),
+    ("events.Event", "reporter_phone_enc", "phone", "reporter_phone_hash"),
+    ("accounts.User", "phone_enc", "phone", "phone_hash"),
+    ("accounts.User", "totp_secret_enc", "totp_secret", ""),
+)
+
+
 # --- reveal ---------------------------------------------------------------------------------
 
 
@@ -222,7 +317,9 @@ def reveal(obj, field: str, *, actor, reason: str) -> str:
     ``PersonalField``) and ``reveal_permission``. The actor must hold that permission and
     see the record (``restrict(actor, "view")``); the system cannot reveal (a reveal is a
     person's decision). Every reveal is an audit record ``<app>.<model>.reveal`` on the
-    record's chain, with the field and the reason; the value itself is never recorded.
+    record's chain, with the field and the reason; the value itself is never recorded. A
+    model whose own chain is read as something else (an event's chain is its timeline) names
+    another chain with ``reveal_chain_key(obj)``.
     """
     model = type(obj)
     fields = model.personal_fields
@@ -239,7 +336,38 @@ def reveal(obj, field: str, *, actor, reason: str) -> str:
         raise PermissionDenied(_("您无权查看该记录。"))
     value = decrypt(getattr(obj, spec.column), spec.purpose)
     meta = obj._meta
+    chain = getattr(model, "reveal_chain_key", None)
     with transaction.atomic():
         record(f"{meta.app_label}.{meta.model_name}.reveal", actor=actor, obj=obj,
-               changes={"field": field}, remark=reason[:500])
+               changes={"field": field}, remark=reason[:500],
+               chain_key=chain(obj) if chain else "")
     return value
+
+
+# --- lookup key rotation --------------------------------------------------------------------
+#
+# Changing GRIDGOV_LOOKUP_KEY means recomputing every stored lookup hash from the value it was
+# made from: ``gridgov keys rehash`` (gridgov/core/lookup_keys.py) decrypts each token of a
+# column of ENCRYPTED_COLUMNS that names a hash column and stores the hash under the current
+# key. A new hashed column is found there by adding its row to ENCRYPTED_COLUMNS; a purpose
+# whose writer normalises the value differently from ``lookup_hash`` says so in
+# LOOKUP_HASHERS.
+
+# purpose -> the function the writers of that purpose hash with (default ``lookup_hash``).
+LOOKUP_HASHERS = {"phone": phone_lookup_hash}
+
+
+def lookup_hash_of(purpose: str, value: str) -> str:
+    """The lookup hash a writer of ``purpose`` stores for ``value``, under the current key."""
+    return LOOKUP_HASHERS.get(purpose, lookup_hash)(value)
+
+
+def hashed_columns() -> list[tuple[str, str, str, str]]:
+    """(model label, token column, purpose, hash column) of every column with a lookup hash."""
+    return [row for row in ENCRYPTED_COLUMNS if row[3]]
+
+
+def lookup_key_id() -> str:
+    """The short public identifier of the current lookup key (for logs and audit records)."""
+    raw = getattr(settings, "GRIDGOV_LOOKUP_KEY", "") or os.environ.get("GRIDGOV_LOOKUP_KEY", "")
+    return key_id(_lookup_key(raw, settings.SECRET_KEY))

@@ -18,7 +18,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gridgov.core.personal_data import mask_phone
+from gridgov.core import personal_data
 from gridgov.core.querysets import NOTHING, RestrictedQuerySet
 
 from . import deadlines
@@ -208,7 +208,14 @@ class Event(models.Model):
         on_delete=models.PROTECT, related_name="reported_events",
     )
     reporter_name = models.CharField(_("上报人"), max_length=50, blank=True)
-    reporter_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    # The reporter's phone is personal data: stored as an AES-GCM token (purpose "phone"),
+    # its keyed lookup hash (the only thing an exact search compares) and its mask (what
+    # lists and pages show). Read and set it through the ``reporter_phone`` property.
+    reporter_phone_enc = models.TextField(_("联系电话(密文)"), blank=True, editable=False)
+    reporter_phone_hash = models.CharField(max_length=64, blank=True, db_index=True,
+                                           editable=False)
+    reporter_phone_masked = models.CharField(_("联系电话"), max_length=20, blank=True,
+                                             editable=False)
     camera_code = models.CharField(_("摄像机编码"), max_length=20, blank=True)
     external_id = models.CharField(_("外部编号"), max_length=64, blank=True, db_index=True)
     idempotency_key = models.CharField(_("幂等键"), max_length=100, unique=True, null=True,
@@ -241,6 +248,14 @@ class Event(models.Model):
     closed_at = models.DateTimeField(_("结案时间"), null=True, blank=True)
 
     objects = EventQuerySet.as_manager()
+
+    # What ``personal_data.reveal`` may show, to whom (with a reason, audited): the people
+    # who call reporters back.
+    personal_fields = {
+        "reporter_phone": personal_data.PersonalField("reporter_phone_enc", "phone",
+                                                      _("联系电话")),
+    }
+    reveal_permission = "events.see_contact"
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -295,8 +310,27 @@ class Event(models.Model):
         return self.area_code[:12]
 
     @property
+    def reporter_phone(self) -> str:
+        """The reporter's phone in plain (decrypted): for the reporter themself, the SMS sent
+        to them and an audited reveal, never for a page or a log (those use the mask)."""
+        return personal_data.decrypt(self.reporter_phone_enc, "phone")
+
+    @reporter_phone.setter
+    def reporter_phone(self, value) -> None:
+        value = value or ""
+        self.reporter_phone_enc = personal_data.encrypt(value, "phone")
+        self.reporter_phone_hash = personal_data.phone_lookup_hash(value)
+        self.reporter_phone_masked = personal_data.mask_phone(value)
+
+    @property
     def masked_phone(self) -> str:
-        return mask_phone(self.reporter_phone)
+        return self.reporter_phone_masked
+
+    @staticmethod
+    def reveal_chain_key(event) -> str:
+        # Not the event's own chain: that one is its timeline, which everyone who sees the
+        # event reads; who looked at the reporter's phone is for the audit administrator.
+        return f"events.event.reveal:{event.pk}"
 
 
 def _department_q(department_id) -> Q:

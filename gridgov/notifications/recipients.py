@@ -10,6 +10,7 @@ from gridgov.accounts.models import User
 from gridgov.core.access import grants
 from gridgov.core.access.registry import check_declared
 from gridgov.core.access.scope import CODE_LENGTHS
+from gridgov.core.personal_data import decrypt
 from gridgov.events.models import Event
 
 
@@ -92,10 +93,11 @@ def reporters(event) -> tuple[list, list]:
     A reporter with an account is told in-app (and by SMS to the account's phone); a
     resident who left only a phone number is told by SMS.
     """
-    rows = [(event.reporter_user_id, event.reporter_phone)]
+    rows = [(event.reporter_user_id, event.reporter_phone_enc)]
     rows += list(Event.objects.filter(merged_into=event)
-                 .values_list("reporter_user_id", "reporter_phone"))
+                 .values_list("reporter_user_id", "reporter_phone_enc"))
     user_ids = {uid for uid, _ in rows if uid}
     users = list(User.objects.filter(pk__in=user_ids, is_active=True)) if user_ids else []
-    phones = [phone for uid, phone in rows if not uid and phone]
+    # Phones are stored encrypted (docs/personal-data.md): decrypted only to be texted.
+    phones = [decrypt(token, "phone") for uid, token in rows if not uid and token]
     return users, phones

@@ -10,7 +10,12 @@ answers them the same way:
   resource centre, ``event_services()`` over the event catalogue;
 - errors: adapters raise ``ProtocolError`` and let Django's ``ValidationError``,
   ``PermissionDenied`` and 404 propagate; ``protocol_errors(render)`` turns all of them into one
-  ``ProtocolError`` and hands it to the adapter's renderer.
+  ``ProtocolError`` and hands it to the adapter's renderer;
+- limits: ``protocol_errors(render, rate="open311", raw_key=...)`` first counts the request on
+  the shared throttle (``gridgov.core.throttle``): ``GRIDGOV_RATE_<PROTOCOL>`` per department
+  key or signed-in person, ``GRIDGOV_RATE_<PROTOCOL>_ANON`` per client address for anyone
+  else (an unknown key counts as anonymous, so made-up keys do not buy fresh counts). Over the
+  limit the adapter answers 429 in its own error shape, with ``Retry-After``.
 """
 
 import functools
@@ -20,6 +25,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from gridgov.accounts.api.authentication import ApiClient, authenticate_key
+from gridgov.core import throttle
 from gridgov.core.access import require
 from gridgov.events.models import MinorCategory
 from gridgov.sharing.choices import OpenAttribute
@@ -33,11 +39,14 @@ class ProtocolError(Exception):
     """An error a protocol answers in its own shape: the HTTP status, one or more messages
     and, for invalid input, the reasons by field name."""
 
-    def __init__(self, status: int, *messages, fields: dict | None = None):
+    def __init__(self, status: int, *messages, fields: dict | None = None,
+                 retry_after: int = 0):
         super().__init__(*messages)
         self.status = status
         self.messages = [str(m) for m in messages]
         self.fields = dict(fields or {})
+        # Seconds a throttled caller should wait (the answer's Retry-After), 0 for none.
+        self.retry_after = retry_after
 
     @property
     def message(self) -> str:
@@ -63,21 +72,49 @@ def as_protocol_error(exc: Exception, *, invalid_status: int = 400, denied_messa
 HANDLED = (ProtocolError, ValidationError, PermissionDenied, Http404, ObjectDoesNotExist)
 
 
-def protocol_errors(render, **options):
+def protocol_errors(render, *, rate: str = "", raw_key=None, **options):
     """Decorate a view so that its errors become ``render(request, error, *args, **kwargs)``
-    with one ``ProtocolError``; ``options`` go to ``as_protocol_error``."""
+    with one ``ProtocolError``; ``options`` go to ``as_protocol_error``. With ``rate`` (the
+    protocol's name), each request is first counted against its limits (``limit_caller``;
+    ``raw_key(request)`` reads the key the caller sent)."""
 
     def decorate(view):
         @functools.wraps(view)
         def wrapped(request, *args, **kwargs):
             try:
+                if rate:
+                    limit_caller(request, raw_key(request) if raw_key else "", rate=rate)
                 return view(request, *args, **kwargs)
             except HANDLED as exc:
-                return render(request, as_protocol_error(exc, **options), *args, **kwargs)
+                error = as_protocol_error(exc, **options)
+                response = render(request, error, *args, **kwargs)
+                if error.retry_after:
+                    response["Retry-After"] = str(error.retry_after)
+                return response
 
         return wrapped
 
     return decorate
+
+
+# --- limits ---------------------------------------------------------------------------------
+
+
+def limit_caller(request, raw_key: str, *, rate: str) -> None:
+    """Count the request: per key or signed-in person under ``rate``, per client address
+    under ``<rate>-anon``; ``ProtocolError(429)`` with ``retry_after`` over the limit."""
+    principal = _key_client(request, raw_key) if raw_key else None
+    if principal is None and not raw_key:
+        user = getattr(request, "user", None)
+        principal = user if user is not None and user.is_authenticated else None
+    who = throttle.principal_key(principal)
+    if who is None:
+        decision = throttle.check(f"{rate}-anon", throttle.client_address(request))
+    else:
+        decision = throttle.check(rate, who)
+    if not decision.allowed:
+        message = _("请求过于频繁,请 %(s)d 秒后再试。") % {"s": decision.retry_after}
+        raise ProtocolError(429, message, retry_after=decision.retry_after)
 
 
 # --- who is calling -------------------------------------------------------------------------
@@ -92,11 +129,23 @@ def key_client(raw: str, *, message: str) -> ApiClient:
     return client
 
 
+def _key_client(request, raw: str) -> ApiClient | None:
+    """``authenticate_key(raw)``, once per request (the limit and the view both ask)."""
+    cached = getattr(request, "_gridgov_key_client", None)
+    if cached is None or cached[0] != raw:
+        cached = (raw, authenticate_key(raw))
+        request._gridgov_key_client = cached
+    return cached[1]
+
+
 def caller(request, raw_key: str, *, invalid_key_message: str):
     """The caller of a read: the ``ApiClient`` of ``raw_key`` when a key is sent (a bad key is
     refused, never read as anonymous), else the signed-in user, else ``None`` (anonymous)."""
     if raw_key:
-        return key_client(raw_key, message=invalid_key_message)
+        client = _key_client(request, raw_key)
+        if client is None:
+            raise PermissionDenied(invalid_key_message)
+        return client
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return user

@@ -574,7 +574,8 @@ def log_exchange(*, actor, resource, grant, channel, request_id, case_id, params
             consumer_id=grant.consumer_id, provider_id=resource.provider_id, resource=resource,
             grant=grant, channel=channel,
             api_key_prefix=getattr(getattr(actor, "api_key", None), "prefix", ""),
-            request_id=request_id or "", case_id=(case_id or "")[:100], params=params,
+            request_id=request_id or "", case_id=(case_id or "")[:100],
+            params=ExchangeLog.evidence_params(resource, grant, params),
             row_count=row_count, response_sha256=sha256,
         )
         record("sharing.exchange", actor=actor, obj=log, after={

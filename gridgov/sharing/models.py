@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gridgov.core import personal_data
 from gridgov.core.querysets import CHANGE, NOTHING, RestrictedQuerySet
 
 from .choices import (
@@ -309,7 +310,13 @@ class Grant(models.Model):
 
 class ExchangeLog(models.Model):
     """Evidence of one exchange (X-Road style): who pulled what from whom, for which case,
-    how many rows, and the SHA-256 of the exact response body. Append-only."""
+    how many rows, and the SHA-256 of the exact response body. Append-only.
+
+    ``params`` keeps what was asked (limit, offset, search, filters, sort) but never a plain
+    ID number or phone: the values asked of a personal field are masked, and so is every ID
+    number, mobile number or long run of digits anywhere else (``evidence_params``; ``save``
+    applies the second rule to any writer).
+    """
 
     consumer = models.ForeignKey(
         "accounts.Department", on_delete=models.PROTECT, related_name="+"
@@ -338,7 +345,19 @@ class ExchangeLog(models.Model):
     def save(self, *args, **kwargs):
         if self.pk is not None and not kwargs.get("force_insert"):
             raise ValueError("exchange evidence is append-only")
+        self.params = personal_data.scrub(self.params or {})
         super().save(*args, **kwargs)
+
+    @staticmethod
+    def evidence_params(resource, grant, params) -> dict:
+        """The parameters of a request as the evidence keeps them: the values asked of the
+        resource's sensitive fields, or of fields the grant masks, masked whole; ID numbers,
+        mobile numbers and runs of 7+ digits anywhere else masked (``personal_data.scrub``)."""
+        personal = set(resource.fields.filter(sensitive=True).values_list("name", flat=True))
+        if grant is not None:
+            personal |= {f for f, rule in (grant.masking or {}).items()
+                         if rule == Masking.MASKED}
+        return personal_data.scrub(params or {}, personal_keys=personal)
 
     @classmethod
     def restrict_q(cls, scope, action):

@@ -16,7 +16,6 @@ from rest_framework.response import Response
 from gridgov.areas.api.serializers import ErrorListSerializer
 from gridgov.core.access import get_scope
 from gridgov.core.api import ActionViewSet, ScopedReadOnlyViewSet
-from gridgov.core.personal_data import mask_phone
 
 from .. import actions
 from ..filtersets import DepartmentFilterSet
@@ -59,7 +58,7 @@ def describe_principal(request) -> dict:
         "id": user.pk,
         "username": user.username,
         "real_name": user.real_name,
-        "phone": mask_phone(user.phone),
+        "phone": user.phone_masked,
         "department": user.department,
         "roles": roles,
         "is_api_client": False,

@@ -378,6 +378,8 @@ def test_api_key_needs_a_name_and_an_active_department(sys_admin, zhifa):
 
 
 def test_mask_phone():
-    assert actions.mask_phone("13812345678") == "138****5678"
-    assert actions.mask_phone("") == ""
-    assert actions.mask_phone("12345") == "*****"
+    from gridgov.core.personal_data import mask_phone
+
+    assert mask_phone("13812345678") == "138****5678"
+    assert mask_phone("") == ""
+    assert mask_phone("12345") == "*****"

@@ -30,6 +30,7 @@ from .users import (
     UserDeactivateView,
     UserDetailView,
     UserListView,
+    UserRevealPhoneView,
 )
 
 __all__ = [
@@ -38,5 +39,6 @@ __all__ = [
     "PasswordChangeView", "ResetTotpView", "RevokeRoleView", "RoleCreateView",
     "RoleDetailView", "RoleListView", "RolePermissionsView", "TotpView",
     "UnlockView", "UserCreateView", "UserDeactivateView", "UserDetailView", "UserListView",
+    "UserRevealPhoneView",
     "key_departments",
 ]

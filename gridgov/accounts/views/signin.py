@@ -8,7 +8,8 @@ from django.contrib.auth import logout as auth_logout
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.forms.utils import ErrorDict
 from django.shortcuts import redirect, resolve_url
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
@@ -18,6 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView
 
+from gridgov.core import throttle
 from gridgov.core.views import error_text, safe_next
 
 from .. import actions, lockout, totp
@@ -27,15 +29,36 @@ from ..middleware import SESSION_FLAG, needs_second_factor
 
 @method_decorator(sensitive_post_parameters("password"), name="dispatch")
 class LoginView(auth_views.LoginView):
-    """Sign in with user name and password; administrators go on to the TOTP step."""
+    """Sign in with user name and password; administrators go on to the TOTP step.
+
+    Each attempt is counted against its client address first (``lockout.count_attempt``):
+    over ``GRIDGOV_RATE_SIGNIN_IP`` the page answers 429 without looking at the password."""
 
     form_class = LoginForm
     template_name = "accounts/login.html"
+
+    def post(self, request, *args, **kwargs):
+        self.client_address = throttle.client_address(request)
+        decision = lockout.count_attempt(self.client_address)
+        if not decision.allowed:
+            return self.throttled(decision)
+        return super().post(request, *args, **kwargs)
+
+    def throttled(self, decision):
+        form = self.get_form()
+        # Shown as the form's error; the fields are not validated (no password is checked).
+        form._errors = ErrorDict({NON_FIELD_ERRORS: form.error_class([_(
+            "该地址登录失败次数过多,请 %(m)d 分钟后再试。如忘记密码,请联系系统管理员。")
+            % {"m": decision.retry_minutes}])})
+        response = self.render_to_response(self.get_context_data(form=form), status=429)
+        response["Retry-After"] = str(decision.retry_after)
+        return response
 
     def form_valid(self, form):
         from django.contrib.auth import login as auth_login
 
         user = form.get_user()
+        lockout.attempt_succeeded(self.client_address)
         auth_login(self.request, user)
         # A new sign-in always starts without the second factor passed.
         self.request.session.pop(SESSION_FLAG, None)

@@ -17,8 +17,8 @@ from django.views import View
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView
 
+from gridgov.core import personal_data
 from gridgov.core.access import grants
-from gridgov.core.personal_data import mask_phone
 from gridgov.core.querysets import CHANGE
 from gridgov.core.views import (
     ActionView,
@@ -97,13 +97,39 @@ class UserDetailView(PermissionRequiredMixin, ScopedDetailView):
         ctx["can_reset_totp"] = scope.can("accounts.reset_second_factor")
         ctx["is_self"] = person.pk == self.request.user.pk
         ctx["assign_form"] = AssignRoleForm()
-        ctx["phone_masked"] = mask_phone(person.phone)
+        # The number itself for the person themself; the mask for everyone else, and a
+        # reveal (reason, audited) for the security administrator (accounts.reveal_phone).
+        ctx["phone_shown"] = person.phone if ctx["is_self"] else person.phone_masked
+        ctx["can_reveal_phone"] = (not ctx["is_self"] and bool(person.phone_masked)
+                                   and scope.can("accounts.reveal_phone"))
         ctx["has_actions"] = not ctx["is_self"] and (
             (ctx["can_manage_locks"] and ctx["locked_until"])
-            or (ctx["can_reset_totp"] and person.totp_secret)
+            or (ctx["can_reset_totp"] and person.totp_secret_enc)
             or (ctx["can_manage_users"] and person.is_active)
         )
         return ctx
+
+
+class UserRevealPhoneView(PermissionRequiredMixin, View):
+    """POST: a person's full mobile number, shown once with a reason (the security
+    administrator, e.g. to call someone locked out); audited by ``personal_data.reveal``,
+    never cached."""
+
+    http_method_names = ["post"]
+    permission = "accounts.reveal_phone"
+
+    def post(self, request, pk):
+        person = get_object_or_404(User.objects.restrict(request.user), pk=pk)
+        try:
+            value = personal_data.reveal(person, "phone", actor=request.user,
+                                         reason=request.POST.get("reason", ""))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("accounts:user_detail", pk=pk)
+        response = render(request, "accounts/reveal_phone.html",
+                          {"person": person, "value": value})
+        response["Cache-Control"] = "no-store"
+        return response
 
 
 @method_decorator(sensitive_post_parameters("password1", "password2"), name="dispatch")

@@ -5,7 +5,8 @@ from contextlib import contextmanager
 
 from django.db import connection
 
-TABLES = ("audit_auditrecord", "audit_auditanchor", "audit_auditpurgemark")
+TABLES = ("audit_auditrecord", "audit_auditanchor", "audit_auditpurgemark", "audit_chainhead",
+          "audit_auditcheckpoint", "audit_auditkeyepoch")
 
 
 @contextmanager

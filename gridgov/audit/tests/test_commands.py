@@ -160,7 +160,7 @@ def test_purge_refuses_retention_below_180_days(settings):
 
 
 @pytest.fixture
-def aged(clock, settings):
+def aged(clock, settings, purge_role):
     """Chains that start 400 and 390 days before NOW and go on 10 days before it, all sealed."""
     settings.AUDIT_RETENTION_DAYS = 365
     clock.set(2025, 10, 16, 9)  # 400 days before NOW
@@ -236,9 +236,14 @@ def test_deleting_after_the_purge_is_still_caught(aged):
     tamper("DELETE FROM audit_auditrecord WHERE id = %s", [first_kept.pk])
     broken = verify_all().broken
     assert broken.message == verify.GAP and broken.record_id == aged["new_a"][1].pk
-    # Moving the chain's purge point to hide it breaks the sealed purge mark instead.
-    ChainHead.objects.filter(chain_key="test.thing:a").update(purged_seq=5,
-                                                              purged_hash=first_kept.hash)
+    # Moving the chain's purge point to hide it: the head guard refuses it ...
+    with pytest.raises(DatabaseError, match="chain heads only move forward"), \
+            transaction.atomic():
+        ChainHead.objects.filter(chain_key="test.thing:a").update(purged_seq=5,
+                                                                  purged_hash=first_kept.hash)
+    # ... and done with the triggers off, it breaks the sealed purge mark instead.
+    tamper("UPDATE audit_chainhead SET purged_seq = 5, purged_hash = %s WHERE chain_key = %s",
+           [first_kept.hash, "test.thing:a"])
     broken = verify_all().broken
     assert broken.message == verify.PURGE and "purge points of chain heads changed" in str(broken)
 
@@ -276,7 +281,8 @@ def test_only_the_audit_admin_may_purge_as_a_person(aged, sys_admin, audit_admin
     assert purge_expired(actor=audit_admin, now=NOW).records == 6
 
 
-def test_after_purging_every_anchor_the_next_one_chains_to_the_purge_mark(clock, settings):
+def test_after_purging_every_anchor_the_next_one_chains_to_the_purge_mark(clock, settings,
+                                                                          purge_role):
     settings.AUDIT_RETENTION_DAYS = 365
     clock.set(2025, 10, 16, 9)
     _write("p", 2)

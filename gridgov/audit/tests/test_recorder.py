@@ -121,14 +121,14 @@ def test_database_refuses_raw_update_and_delete():
     assert AuditRecord.objects.filter(pk=rec.pk, actor_name="system").exists()
 
 
-def test_database_refuses_update_even_while_purging():
+def test_database_refuses_update_even_while_purging(purge_role):
     (rec,) = _write("raw2")
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         with deletion_permitted(), connection.cursor() as cursor:
             cursor.execute("UPDATE audit_auditrecord SET remark = 'x' WHERE id = %s", [rec.pk])
 
 
-def test_purge_permission_is_scoped_to_its_block():
+def test_purge_permission_is_scoped_to_its_block(purge_role):
     a, b = _write("perm", 2)
     with transaction.atomic():
         with deletion_permitted(), connection.cursor() as cursor:

@@ -5,7 +5,7 @@ import datetime as dt
 import json
 
 import pytest
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 
 from gridgov.audit import verify
 from gridgov.audit.anchor import anchor_closed_days
@@ -140,7 +140,13 @@ def test_deleted_last_record_with_head_rewound_is_caught_by_the_anchor(log):
     # On a sealed day the attacker also rewinds the chain head: only the anchor can tell.
     victim, previous = log["c"][1], log["c"][0]
     tamper("DELETE FROM audit_auditrecord WHERE id = %s", [victim.pk])
-    ChainHead.objects.filter(chain_key="test.thing:c").update(seq=1, last_hash=previous.hash)
+    # The head guard refuses to move a head back ...
+    with pytest.raises(DatabaseError, match="chain heads only move forward"), \
+            transaction.atomic():
+        ChainHead.objects.filter(chain_key="test.thing:c").update(seq=1, last_hash=previous.hash)
+    # ... so the attacker switches the triggers off first.
+    tamper("UPDATE audit_chainhead SET seq = 1, last_hash = %s WHERE chain_key = %s",
+           [previous.hash, "test.thing:c"])
     result = verify_all()
     assert result.broken.message == verify.ANCHOR.format(day="2026-03-01")
     assert result.broken.day == DAY1
@@ -156,7 +162,9 @@ def test_whole_chain_deleted_on_a_sealed_day(log):
 
 def test_whole_chain_and_its_head_deleted_on_a_sealed_day(log):
     tamper("DELETE FROM audit_auditrecord WHERE chain_key = %s", ["test.thing:b"])
-    ChainHead.objects.filter(chain_key="test.thing:b").delete()
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        ChainHead.objects.filter(chain_key="test.thing:b").delete()
+    tamper("DELETE FROM audit_chainhead WHERE chain_key = %s", ["test.thing:b"])
     broken = verify_all().broken
     assert broken.message == "anchor count/digest mismatch for day 2026-03-01"
     assert str(broken) == ("anchor count/digest mismatch for day 2026-03-01 "

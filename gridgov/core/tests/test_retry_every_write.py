@@ -127,6 +127,14 @@ def _notification(p):
     return Example(p["worker"], {"id": note.pk}, audited=False)
 
 
+def _event_with_phone(p):
+    event = flow.event_in(State.REPORTED, p)
+    event.reporter_phone = "13812345678"
+    event.save(update_fields=["reporter_phone_enc", "reporter_phone_hash",
+                              "reporter_phone_masked"])
+    return Example(p["clerk"], {"id": event.pk}, {"reason": "回访上报人"})
+
+
 def _device_token_revoke(p):
     from gridgov.accounts import device_actions
 
@@ -159,6 +167,7 @@ EXAMPLES = {
     "events_hotline_create": lambda p: Example(p["clerk"], body={"records": [{
         "external_id": "RETRY-0001", "line": "12345", "description": "小区门口垃圾堆积",
         **_point()}]}),
+    "events_reveal_contact_create": _event_with_phone,
     "events_report_create": lambda p: Example(p["worker"], body={
         "description": "人行道破损", "category": "0102", **_point()}),
     "notifications_read_create": _notification,

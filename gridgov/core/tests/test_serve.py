@@ -46,3 +46,31 @@ def test_bad_options_are_refused(started, args, message):
     with pytest.raises(CommandError, match=message):
         call_command("serve", *args)
     assert started == []
+
+
+def test_access_log_lines_carry_no_query_string_or_referrer(started):
+    """A search for an ID number must not leave the number in the server's access log."""
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+    from gunicorn.glogging import Logger
+
+    config = Config()
+    config.set("access_log_format",
+               serve.gunicorn_settings("127.0.0.1:8000", 1)["access_log_format"])
+    logger = Logger(config)
+    environ = {
+        "REQUEST_METHOD": "GET", "RAW_URI": "/basedata/people/?q=11010519491231002X",
+        "PATH_INFO": "/basedata/people/", "QUERY_STRING": "q=11010519491231002X",
+        "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "10.0.0.7",
+        "HTTP_REFERER": "https://grid.example/basedata/people/?phone=13812345678",
+        "HTTP_USER_AGENT": "Mozilla/5.0",
+    }
+    response = SimpleNamespace(status="200 OK", sent=512, headers=[])
+    atoms = logger.atoms(response, SimpleNamespace(headers=[]), environ,
+                         dt.timedelta(milliseconds=12))
+    line = config.access_log_format % atoms
+    assert "/basedata/people/" in line and "10.0.0.7" in line and " 200 " in line
+    assert "11010519491231002X" not in line
+    assert "13812345678" not in line

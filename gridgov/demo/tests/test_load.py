@@ -22,7 +22,7 @@ def _state():
         "area_rows": list(Area.objects.order_by("code").values_list("code", "updated_at")),
         "departments": Department.objects.count(),
         "users": list(User.objects.order_by("username").values_list(
-            "username", "password", "totp_secret", "totp_confirmed")),
+            "username", "password", "totp_secret_enc", "totp_confirmed")),
         "assignments": Assignment.objects.count(),
         "audit": AuditRecord.objects.count(),
     }

@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 
 from gridgov.audit.recorder import diff, record, snapshot
 from gridgov.core.access import get_scope
-from gridgov.core.personal_data import mask_phone
 
 from .. import catalog_cache
 from ..choices import RequestStatus
@@ -59,7 +58,7 @@ def text(value, field, *, required=True, max_length=MAX_TEXT) -> str:
 def state_of(event) -> dict:
     """The audited snapshot of an event (the reporter's phone masked)."""
     out = snapshot(event, TRACKED)
-    out["reporter_phone"] = mask_phone(event.reporter_phone)
+    out["reporter_phone"] = event.reporter_phone_masked
     return out
 
 

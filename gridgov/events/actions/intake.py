@@ -37,7 +37,6 @@ from django.utils.translation import gettext as _
 
 from gridgov.areas.datum import to_wgs84
 from gridgov.core.access import get_scope, require
-from gridgov.core.personal_data import mask_phone
 
 from .. import attachments as attachment_files
 from .. import catalog_cache, public_links
@@ -212,24 +211,29 @@ def _require(actor, permission, message):
     return require(actor, permission, allow_system=False, message=message)
 
 
+def is_own_report(user, event) -> bool:
+    """Whether ``user`` reported ``event`` themself (signed in)."""
+    scope = get_scope(user)
+    return bool(scope is not None and event is not None and event.reporter_user_id
+                and event.reporter_user_id == scope.user_id)
+
+
 def can_see_contact(user, event=None) -> bool:
-    """Whether ``user`` may see reporters' full phone numbers: holders of
-    ``events.see_contact`` (the people who call back), and a reporter their own."""
+    """Whether ``user`` may see reporters' full phone numbers: a reporter their own (shown),
+    and holders of ``events.see_contact``, the people who call back (through an audited
+    reveal with a reason: ``personal_data.reveal``)."""
     scope = get_scope(user)
     if scope is None:
         return False
-    if event is not None and event.reporter_user_id and event.reporter_user_id == scope.user_id:
-        return True
-    return scope.can("events.see_contact")
+    return is_own_report(user, event) or scope.can("events.see_contact")
 
 
 def contact_display(event, user) -> str:
-    """The reporter's phone as ``user`` may see it: in full for those who call back, else
-    masked (138****5678)."""
-    if not event.reporter_phone:
+    """The reporter's phone as ``user`` sees it without asking: in full for the reporter
+    themself, masked (138****5678) for everyone else; staff who call back reveal it."""
+    if not event.reporter_phone_masked:
         return ""
-    return event.reporter_phone if can_see_contact(user, event) else mask_phone(
-        event.reporter_phone)
+    return event.reporter_phone if is_own_report(user, event) else event.reporter_phone_masked
 
 
 # --- the common path ------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from rest_framework.response import Response
 
 from gridgov.core.access import get_scope
 from gridgov.core.api import Unprocessable
+from gridgov.core.api_throttle import ImportRateThrottle, PrincipalRateThrottle
 
 from .. import duplicates
 from ..actions import hotline, intake
@@ -243,7 +244,9 @@ class EventIntakeViewSet(viewsets.ViewSet):
                    200: OpenApiResponse(HotlineResultSerializer,
                                         description="没有新建(全部已导入过)")},
     )
-    @action(detail=False, methods=["post"], url_path="hotline")
+    # GRIDGOV_RATE_IMPORT per principal on top of the API's own rate, shared with the page.
+    @action(detail=False, methods=["post"], url_path="hotline",
+            throttle_classes=[PrincipalRateThrottle, ImportRateThrottle])
     def hotline(self, request):
         records = request.data.get("records") if isinstance(request.data, dict) else (
             request.data)

@@ -17,8 +17,8 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from gridgov.core import personal_data
 from gridgov.core.api import ScopedViewSetMixin
-from gridgov.core.personal_data import mask_phone
 
 from .. import actions, trace
 from ..filtersets import EventFilterSet
@@ -81,7 +81,8 @@ class EventDetailSerializer(EventListSerializer):
             "actions"]
 
     def get_reporter_phone(self, obj) -> str:
-        return mask_phone(obj.reporter_phone)
+        # The stored mask: the full number only through ``reveal-contact`` (audited).
+        return obj.reporter_phone_masked
 
     @extend_schema_field(TimelineEntrySerializer(many=True))
     def get_timeline(self, obj) -> list[dict]:
@@ -124,6 +125,18 @@ INPUT_SERIALIZERS = {name: transition_input_serializer(TRANSITIONS[name])
                      for name in actions.PERFORMABLE}
 
 
+class RevealContactInput(serializers.Serializer):
+    """Why the caller needs the reporter's full phone (kept as the audit record's remark)."""
+
+    reason = serializers.CharField(max_length=500)
+
+
+RevealContactSerializer = inline_serializer("EventRevealContact", fields={
+    "field": serializers.CharField(),
+    "value": serializers.CharField(),
+})
+
+
 ConflictSerializer = inline_serializer("EventConflict", fields={
     "errors": serializers.ListField(child=serializers.DictField()),
     "state": serializers.CharField(),
@@ -163,6 +176,7 @@ class EventViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMod
         **{f"transition_{name}": ("events.view" if TRANSITIONS[name].scope == REPORTER
                                   else TRANSITIONS[name].permission)
            for name in actions.PERFORMABLE},
+        "reveal_contact": "events.see_contact",
     }
 
     def get_queryset(self):
@@ -177,6 +191,10 @@ class EventViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMod
     def get_serializer_class(self):
         return EventListSerializer if self.action == "list" else EventDetailSerializer
 
+    def scope_action(self):
+        # A reveal reads: whoever may see the event (and holds events.see_contact).
+        return "view" if self.action == "reveal_contact" else super().scope_action()
+
     @extend_schema(summary="事件列表", responses={200: EventListSerializer(many=True)})
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
@@ -184,6 +202,22 @@ class EventViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMod
     @extend_schema(summary="事件详情(含时间线)", responses={200: EventDetailSerializer})
     def retrieve(self, request, *args, **kwargs):
         return super().retrieve(request, *args, **kwargs)
+
+    @extend_schema(summary="查看上报人完整联系电话(需填写理由,记入审计)",
+                   request=RevealContactInput, responses=RevealContactSerializer)
+    @action(detail=True, methods=["post"], url_path="reveal-contact",
+            url_name="reveal-contact")
+    def reveal_contact(self, request, pk=None):
+        """The reporter's full phone, for calling back: ``events.see_contact`` and a reason;
+        audited (``personal_data.reveal``), never cached."""
+        event = self.get_object()
+        serializer = RevealContactInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        value = personal_data.reveal(event, "reporter_phone", actor=request.user,
+                                     reason=serializer.validated_data["reason"])
+        response = Response({"field": "reporter_phone", "value": value})
+        response["Cache-Control"] = "no-store"
+        return response
 
     def run_transition(self, request, name):
         event = self.get_object()

@@ -275,12 +275,14 @@ def test_held_retry_does_not_open_a_second_case(lexicon, gulou_grid):
 # --- contact masking ------------------------------------------------------------------------
 
 
-def test_contact_is_masked_except_for_those_who_call_back(gulou_grid, intake_clerk,
-                                                          grid_worker, leader, dept_handler):
+def test_contact_is_masked_for_all_staff(gulou_grid, intake_clerk, grid_worker, leader,
+                                         dept_handler):
+    # Even those who call back see the mask until they reveal it (reason, audit record).
     event = resident(point_in(gulou_grid), reporter_phone="13812345678").event
-    assert intake.contact_display(event, intake_clerk) == "13812345678"
-    for user in (grid_worker, leader, dept_handler):
+    for user in (intake_clerk, grid_worker, leader, dept_handler):
         assert intake.contact_display(event, user) == "138****5678"
+    assert intake.can_see_contact(intake_clerk, event)
+    assert not intake.can_see_contact(grid_worker, event)
 
 
 def test_open311_channel_needs_its_permission_and_is_idempotent(dept_admin, grid_worker,

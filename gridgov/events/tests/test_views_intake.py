@@ -148,6 +148,9 @@ def test_hotline_upload_and_error_report(client_as, intake_clerk, shift_leader, 
     assert Event.objects.filter(external_id="V-1").count() == 1
     assert not Event.objects.filter(external_id="V-2").exists()
     token = response.context["token"]
+    # The rejected rows are kept encrypted in the cache (which may be a shared Redis).
+    _owner, stored = cache.get(f"gridgov:hotline-errors:{token}")
+    assert stored.startswith("v1$") and "999" not in stored
     report = client.get(f"/events/hotline/upload/{token}/errors.csv")
     assert report.status_code == 200 and report["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(report.content.decode("utf-8-sig"))))

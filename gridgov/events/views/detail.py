@@ -9,6 +9,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views import View
 
+from gridgov.core import personal_data
 from gridgov.core.access import get_scope
 from gridgov.core.querysets import VIEW
 from gridgov.core.views import PermissionRequiredMixin, ScopedDetailView
@@ -49,7 +50,14 @@ def _context(request, event, forms_by_action=None) -> dict:
         "deadline_status": event.deadline_status(),
         "duplicates": event.duplicates.all().only("pk", "number"),
         "likely_duplicates": _likely_duplicates(request, event),
+        "can_reveal_contact": bool(event.reporter_phone_masked) and _can(
+            request, "events.see_contact"),
     }
+
+
+def _can(request, permission) -> bool:
+    scope = get_scope(request.user)
+    return scope is not None and scope.can(permission)
 
 
 class EventDetailView(ScopedDetailView):
@@ -116,7 +124,31 @@ class EventActionView(PermissionRequiredMixin, View):
                       status=status)
 
 
+class EventRevealContactView(PermissionRequiredMixin, View):
+    """POST: the reporter's full phone, shown once for a call back, with a reason; audited
+    (``personal_data.reveal``, on the chain ``events.event.reveal:<pk>``), never cached."""
+
+    http_method_names = ["post"]
+    permission = "events.see_contact"
+
+    def post(self, request, pk):
+        event = Event.objects.restrict(request.user, VIEW).filter(pk=pk).first()
+        if event is None:
+            raise Http404
+        try:
+            value = personal_data.reveal(event, "reporter_phone", actor=request.user,
+                                         reason=request.POST.get("reason", ""))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("events:detail", pk=pk)
+        response = render(request, "events/reveal_contact.html",
+                          {"event": event, "value": value})
+        response["Cache-Control"] = "no-store"
+        return response
+
+
 urlpatterns = [
     path("<int:pk>/", EventDetailView.as_view(), name="detail"),
+    path("<int:pk>/reveal-contact/", EventRevealContactView.as_view(), name="reveal_contact"),
     path("<int:pk>/act/<str:action>/", EventActionView.as_view(), name="act"),
 ]

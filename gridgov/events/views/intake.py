@@ -5,10 +5,11 @@ upload, and duplicate suggestions with one-click merge.
   camera capture).
 - ``/events/public/report/``: residents, no account. Contact optional and kept private; no
   captcha, but each client address may submit only ``GRIDGOV_PUBLIC_REPORT_LIMIT`` reports per
-  ``GRIDGOV_PUBLIC_REPORT_WINDOW`` seconds (default 5 per 10 minutes), counted in the cache.
+  ``GRIDGOV_PUBLIC_REPORT_WINDOW`` seconds (default 5 per 10 minutes), counted on the shared
+  throttle (``gridgov.core.throttle``: Redis or the database, the same count in every worker).
   A hidden one-time token makes a double submit create one event.
 - ``/events/hotline/upload/``: the intake clerk uploads 81890 / 12345 records (CSV or .xlsx)
-  and downloads the per-cell error report.
+  and downloads the per-cell error report; uploads count against ``GRIDGOV_RATE_IMPORT``.
 - ``/events/<id>/duplicates/``: likely duplicates of an event, merged with one click.
 
 Every write calls ``gridgov.events.intake`` / ``hotline`` / ``duplicates``, which call the
@@ -28,8 +29,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
-from gridgov.core import uploads
-from gridgov.core.context import current_client_ip
+from gridgov.core import personal_data, throttle, uploads
 from gridgov.core.views import PermissionRequiredMixin
 
 from .. import duplicates
@@ -120,20 +120,13 @@ def _limit() -> tuple[int, int]:
             int(getattr(settings, "GRIDGOV_PUBLIC_REPORT_WINDOW", DEFAULT_PUBLIC_WINDOW)))
 
 
-def rate_limited(client: str, bucket: str = "public-report") -> bool:
-    """Count one submission from ``client``; True once it is over the limit (fixed window).
+def count_submission(request, bucket: str = "public-report") -> throttle.Decision:
+    """Count one submission from the request's client address on the shared throttle
+    (a fixed window); refused once over the limit.
 
     ``bucket`` keeps separate counts per kind of public form (reports, evaluations)."""
     limit, window = _limit()
-    key = f"gridgov:{bucket}:{client or 'unknown'}"
-    if cache.add(key, 1, timeout=window):
-        return False
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=window)
-        return False
-    return count > limit
+    return throttle.hit(bucket, throttle.client_address(request), limit=limit, window=window)
 
 
 class PublicReportView(View):
@@ -145,14 +138,13 @@ class PublicReportView(View):
         return render(request, self.template_name, _form_context(request))
 
     def post(self, request):
-        client = current_client_ip() or request.META.get("REMOTE_ADDR", "")
-        if rate_limited(client):
-            window = _limit()[1]
+        decision = count_submission(request)
+        if not decision.allowed:
             response = render(request, self.template_name, _form_context(
                 request, request.POST, {"form": [_(
                     "提交过于频繁,请 %(m)d 分钟后再试。如情况紧急请拨打 12345 热线。")
-                    % {"m": max(1, window // 60)}]}), status=429)
-            response["Retry-After"] = str(window)
+                    % {"m": decision.retry_minutes}]}), status=429)
+            response["Retry-After"] = str(decision.retry_after)
             return response
         post = request.POST
         try:
@@ -201,6 +193,12 @@ class HotlineUploadView(PermissionRequiredMixin, View):
         return render(request, self.template_name, {})
 
     def post(self, request):
+        decision = throttle.check_import(request)
+        if not decision.allowed:
+            response = render(request, self.template_name, {"file_error": _(
+                "导入过于频繁,请 %(m)d 分钟后再试。") % {"m": decision.retry_minutes}}, status=429)
+            response["Retry-After"] = str(decision.retry_after)
+            return response
         upload = request.FILES.get("file")
         if upload is None:
             return render(request, self.template_name,
@@ -217,8 +215,11 @@ class HotlineUploadView(PermissionRequiredMixin, View):
         token = ""
         if result.errors:
             token = uuid.uuid4().hex
-            cache.set(_report_key(token), (request.user.pk, hotline.error_report_csv(result)),
-                      ERROR_REPORT_SECONDS)
+            # The rejected rows hold callers' phones as typed, and the cache may be Redis:
+            # kept encrypted, like a basic-data import's report.
+            csv_text = hotline.error_report_csv(result).decode("utf-8")
+            report = personal_data.encrypt(csv_text, "import_report")
+            cache.set(_report_key(token), (request.user.pk, report), ERROR_REPORT_SECONDS)
         return render(request, self.template_name, {
             "result": result, "token": token, "file_name": upload.name})
 
@@ -232,7 +233,8 @@ class HotlineErrorsView(PermissionRequiredMixin, View):
         stored = cache.get(_report_key(token))
         if stored is None or stored[0] != request.user.pk:
             raise Http404
-        response = HttpResponse(stored[1], content_type="text/csv; charset=utf-8")
+        report = personal_data.decrypt(stored[1], "import_report").encode("utf-8")
+        response = HttpResponse(report, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="hotline-errors.csv"'
         return response
 

@@ -17,10 +17,8 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views import View
 
-from gridgov.core.context import current_client_ip
-
 from .. import actions, public_links
-from .intake import _limit, error_messages, rate_limited
+from .intake import count_submission, error_messages
 
 TEMPLATE = "events/intake/public_track.html"
 RATE_BUCKET = "public-evaluate"
@@ -62,12 +60,11 @@ class PublicTrackView(View):
         event = _event_or_404(token)
         values = {"score": request.POST.get("score", ""),
                   "comment": request.POST.get("comment", "")}
-        client = current_client_ip() or request.META.get("REMOTE_ADDR", "")
-        if rate_limited(client, RATE_BUCKET):
-            window = _limit()[1]
+        decision = count_submission(request, RATE_BUCKET)
+        if not decision.allowed:
             response = self._page(request, event, token, values=values, status=429, errors={
-                "form": [_("提交过于频繁,请 %(m)d 分钟后再试。") % {"m": max(1, window // 60)}]})
-            response["Retry-After"] = str(window)
+                "form": [_("提交过于频繁,请 %(m)d 分钟后再试。") % {"m": decision.retry_minutes}]})
+            response["Retry-After"] = str(decision.retry_after)
             return response
         try:
             actions.evaluate_by_reporter_link(event, token=token, score=values["score"],

@@ -3,7 +3,7 @@
 from gridgov.protocols.common import ProtocolError
 
 TYPES = {400: "Bad Request", 403: "Authorization Error", 404: "Not Found Error",
-         409: "Validation Error"}
+         409: "Validation Error", 429: "Too Many Requests"}
 # CKAN answers invalid input with 409 where most APIs say 400.
 INVALID_STATUS = 409
 

@@ -1,4 +1,9 @@
-"""The one CKAN view: ``/api/3/action/<name>`` (and ``/api/action/<name>``), GET or POST."""
+"""The one CKAN view: ``/api/3/action/<name>`` (and ``/api/action/<name>``), GET or POST.
+
+Every call counts against ``GRIDGOV_RATE_CKAN`` (per key or signed-in person) or
+``GRIDGOV_RATE_CKAN_ANON`` (per client address), across processes; over it the answer is 429
+``{"success": false, "error": {"__type": "Too Many Requests", ...}}`` with ``Retry-After``.
+"""
 
 import json
 
@@ -79,7 +84,7 @@ def _error(request, error, name):
 
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
-@protocol_errors(_error, invalid_status=INVALID_STATUS)
+@protocol_errors(_error, rate="ckan", raw_key=_api_key, invalid_status=INVALID_STATUS)
 def action(request, name):
     """One CKAN action, GET or POST."""
     func = ACTIONS.get(name)

@@ -16,7 +16,10 @@ exists, and ``tokens/{token}`` finds it.
 
 Conventions of the spec kept here: every id is a string, lat/long are WGS-84, datetimes carry
 their zone, a single request is still a list, an empty parameter counts as missing, and errors
-are a list of {code, description} with 400 / 403 / 404.
+are a list of {code, description} with 400 / 403 / 404, and 429 (with ``Retry-After``) over
+the limits ``GRIDGOV_RATE_OPEN311`` (per key or signed-in person) and
+``GRIDGOV_RATE_OPEN311_ANON`` (per client address), counted across processes
+(``gridgov.protocols.common.limit_caller``).
 """
 
 import datetime as dt
@@ -102,6 +105,18 @@ def _param(data, name) -> str:
     return (data.get(name) or "").strip()
 
 
+def _raw_key(request) -> str:
+    """The key the caller sent: ``api_key`` (in the query, or the form of a POST) or
+    ``Authorization: Api-Key``."""
+    raw = _param(request.GET, "api_key")
+    if not raw and request.method == "POST":
+        raw = _param(request.POST, "api_key")
+    header = request.META.get("HTTP_AUTHORIZATION", "").strip()
+    if not raw and header.lower().startswith("api-key "):
+        raw = header[8:].strip()
+    return raw
+
+
 def _list_param(data, name) -> list[str]:
     return [v.strip() for v in _param(data, name).split(",") if v.strip()]
 
@@ -147,7 +162,8 @@ def _error_list(request, error: ProtocolError, fmt, *args, **kwargs):
 
 # The spec's error list in the requested format, for every error a view raises. A read is
 # refused only for a bad key, which says so; an unexplained refusal is one of reporting.
-_guard = protocol_errors(_error_list, denied_message=gettext_lazy("无权上报。"),
+_guard = protocol_errors(_error_list, rate="open311", raw_key=_raw_key,
+                         denied_message=gettext_lazy("无权上报。"),
                          not_found_message=gettext_lazy("没有这个 Open311 资源。"))
 
 
@@ -276,11 +292,7 @@ def _readable_events(principal):
 def _principal(request):
     """The reader: a department key (``api_key`` or ``Authorization: Api-Key``; a bad key is
     403, never read as anonymous), else the signed-in user, else ``None``."""
-    raw = _param(request.GET, "api_key")
-    header = request.META.get("HTTP_AUTHORIZATION", "").strip()
-    if not raw and header.lower().startswith("api-key "):
-        raw = header[8:].strip()
-    return caller(request, raw, invalid_key_message=_("api_key 无效或已吊销。"))
+    return caller(request, _raw_key(request), invalid_key_message=_("api_key 无效或已吊销。"))
 
 
 def _status(event) -> str:

@@ -1,8 +1,14 @@
-"""``gridgov audit verify|anchor|export|purge``: the audit log from the command line.
+"""``gridgov audit verify|anchor|rotate-key|export|purge``: the audit log from the command line.
 
-* ``verify`` recomputes every link and seal; prints ``OK: N records, M chains, K anchors`` or
-  the first broken link, and exits 1 when the log is broken.
-* ``anchor`` seals the closed days (what the daily Celery task does).
+* ``verify`` recomputes every link and seal and compares the seals with their copy outside the
+  database (``--anchor-log``, default ``GRIDGOV_AUDIT_ANCHOR_LOG``); prints ``OK: N records, M
+  chains, K anchors`` (and ``WARNING:`` lines for what it could not check) or the first broken
+  link, and exits 1 when the log is broken.
+* ``anchor`` seals the closed days and checkpoints the open day (what the server does by itself
+  every ``GRIDGOV_AUDIT_SEAL_SECONDS``, and the Celery task); with ``--until`` it only seals the
+  closed days before that day.
+* ``rotate-key`` records that ``AUDIT_HMAC_KEY`` replaced the key now in
+  ``AUDIT_HMAC_KEYS_OLD`` (docs/decisions/0001-audit-chain.md, "Key rotation").
 * ``export`` streams records (``--format csv|jsonl``) to standard output, filtered by the same
   FilterSet as the audit pages (``--since``/``--until`` are local days, both included).
 * ``purge`` deletes whole anchored days older than AUDIT_RETENTION_DAYS (never below 180) and
@@ -14,11 +20,20 @@ import datetime as dt
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 
-from gridgov.audit.actions import PurgeRefused, plan_purge, purge_expired, record_export
+from gridgov.audit import anchor_log
+from gridgov.audit.actions import (
+    PurgeRefused,
+    RotationRefused,
+    plan_purge,
+    purge_expired,
+    record_export,
+    record_key_rotation,
+)
 from gridgov.audit.anchor import anchor_closed_days
 from gridgov.audit.export import csv_lines, jsonl_lines
 from gridgov.audit.filtersets import AuditRecordFilterSet
 from gridgov.audit.models import AuditRecord
+from gridgov.audit.seal import seal_now
 from gridgov.audit.verify import verify_all
 
 FILTER_OPTIONS = ("actor", "action", "object_type", "object_id", "request_id", "client_ip",
@@ -37,9 +52,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="subcommand", required=True)
-        sub.add_parser("verify", help="Check every record, chain head, anchor and purge mark.")
-        anchor = sub.add_parser("anchor", help="Seal the closed days that have no anchor yet.")
-        anchor.add_argument("--until", help="Seal days before this day (default: today).")
+        verify = sub.add_parser("verify", help="Check every record, chain head and seal.")
+        verify.add_argument("--anchor-log", metavar="PATH",
+                            help="The copy of the seals outside the database to compare with "
+                                 "(default: GRIDGOV_AUDIT_ANCHOR_LOG).")
+        anchor = sub.add_parser("anchor", help="Seal the closed days and checkpoint today.")
+        anchor.add_argument("--until", help="Only seal the closed days before this day.")
+        sub.add_parser("rotate-key", help="Record the change of AUDIT_HMAC_KEY.")
         export = sub.add_parser("export", help="Write records to standard output.")
         export.add_argument("--format", choices=["csv", "jsonl"], default="csv")
         export.add_argument("--bom", action="store_true",
@@ -50,22 +69,41 @@ class Command(BaseCommand):
         purge.add_argument("--dry-run", action="store_true", help="Only say what would go.")
 
     def handle(self, *args, **options):
-        return getattr(self, "do_" + options["subcommand"])(options)
+        return getattr(self, "do_" + options["subcommand"].replace("-", "_"))(options)
 
     def do_verify(self, options):
-        result = verify_all()
+        path = options.get("anchor_log") or anchor_log.path()
+        result = verify_all(anchor_log=path)
         self.stdout.write(result.summary())
+        for warning in result.warnings:
+            self.stdout.write(f"WARNING: {warning}")
         if not result.ok:
             raise CommandError("audit log verification failed", returncode=1)
 
     def do_anchor(self, options):
-        until = _date(options["until"]) if options.get("until") else None
-        anchors = anchor_closed_days(until=until)
+        checkpoint = None
+        if options.get("until"):
+            anchors = anchor_closed_days(until=_date(options["until"]))
+        else:
+            anchors, checkpoint = seal_now()
         for anchor in anchors:
             self.stdout.write(f"sealed {anchor.day.isoformat()}: {anchor.record_count} records "
                               f"(anchor {anchor.hash[:16]})")
-        if not anchors:
+        if checkpoint is not None:
+            self.stdout.write(f"checkpoint {checkpoint.day.isoformat()}: "
+                              f"{checkpoint.record_count} records up to record "
+                              f"{checkpoint.upto_id} (checkpoint {checkpoint.hash[:16]})")
+        if not anchors and checkpoint is None:
             self.stdout.write("nothing to seal")
+
+    def do_rotate_key(self, options):
+        try:
+            epoch = record_key_rotation()
+        except RotationRefused as exc:
+            raise CommandError(f"rotation refused: {exc}", returncode=1)
+        self.stdout.write(f"recorded the rotation from key {epoch.retired_key_id} to "
+                          f"{epoch.key_id}: the old key verifies records up to "
+                          f"{epoch.upto_id} and the seals before it")
 
     def do_export(self, options):
         data = {name: options[name] for name in FILTER_OPTIONS if options.get(name)}

@@ -1,7 +1,8 @@
 """``gridgov basedata rotate_keys | new_key | import KIND FILE | check_ids``.
 
-rotate_keys: re-encrypt every ID number and phone under the first key of
-GRIDGOV_FIELD_KEYS (docs/personal-data.md). new_key: print a fresh base64 key.
+rotate_keys: re-encrypt every encrypted column (ID numbers, phones, import reports, TOTP
+secrets: ``personal_data.ENCRYPTED_COLUMNS``) under the first key of GRIDGOV_FIELD_KEYS
+(docs/personal-data.md). new_key: print a fresh base64 key.
 import: load a CSV/XLSX file as the system loader and print the counts (the rejected rows'
 report goes to ``--report`` when given).
 check_ids (also ``check-ids``): decrypt every stored ID number and check it, and every
@@ -23,7 +24,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="cmd", required=True)
-        rotate = sub.add_parser("rotate_keys", help="用第一个密钥重新加密全部身份证号和手机号")
+        rotate = sub.add_parser("rotate_keys", help="用第一个密钥重新加密全部加密字段")
         rotate.add_argument("--batch-size", type=int, default=500)
         sub.add_parser("new_key", help="生成一个新的字段加密密钥(base64)")
         imp = sub.add_parser("import", help="导入 CSV/XLSX(系统身份)")

@@ -4,6 +4,7 @@ Idempotent: a second run finds the demo in place and only serves. ``--no-serve``
 printing (for scripts and CI).
 """
 
+import os
 import unicodedata
 
 from django.conf import settings
@@ -11,6 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from gridgov.accounts.choices import Role
+from gridgov.core.keys_check import DEMO_ENV
 from gridgov.demo import DEFAULT_SEED, load_demo
 from gridgov.demo.users import DEMO_PASSWORD, DEMO_TOTP_SECRETS, DEMO_USERS
 
@@ -52,6 +54,9 @@ class Command(BaseCommand):
                 f"注意 Note: {options['host']} is not in ALLOWED_HOSTS "
                 f"({', '.join(settings.ALLOWED_HOSTS)}); set ALLOWED_HOSTS to reach it."
             )
+        # The WSGI application refuses the development keys unless told this is the demo
+        # (gridgov/core/keys_check.py); gunicorn's workers inherit the variable.
+        os.environ[DEMO_ENV] = "1"
         # Threaded workers: the demo has no proxy in front, so browsers talk to gunicorn
         # directly (keep-alive, slow uploads).
         run_gunicorn(f"{options['host']}:{options['port']}", DEMO_WORKERS, threads=4)

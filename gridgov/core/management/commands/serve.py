@@ -12,6 +12,10 @@ Before anything starts, ``serve`` checks the production keys (gridgov/core/keys_
 the public demo ``SECRET_KEY``, or without its own field, lookup and audit keys, it prints
 what is missing and how to make each key, and exits non-zero. ``gridgov demo`` runs gunicorn
 itself (``run_gunicorn``) and skips that check.
+
+Each worker also seals the audit log itself, without Celery: ``post_worker_init`` installs
+``gridgov.audit.autoseal``, which anchors closed days and checkpoints the open day after a
+response, at most every ``GRIDGOV_AUDIT_SEAL_SECONDS``.
 """
 
 import multiprocessing
@@ -26,10 +30,25 @@ def default_workers() -> int:
     return multiprocessing.cpu_count() + 1
 
 
+def post_worker_init(worker) -> None:
+    """In each worker, once the application is loaded: seal the audit log from this process."""
+    from gridgov.audit import autoseal
+
+    autoseal.reset()
+    autoseal.install()
+
+
+# The access log names the path without its query string (``%(U)s``, not the request line
+# ``%(r)s``) and leaves out the referrer: searches carry ID numbers and phones in their query
+# strings (``?q=3302...``), and a log line outlives every mask and retention rule.
+ACCESS_LOG_FORMAT = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(L)s "%(a)s"'
+
+
 def gunicorn_settings(bind: str, workers: int, threads: int = 1, timeout: int = 120) -> dict:
     """The gunicorn settings ``serve`` runs with (threads > 1: the threaded worker)."""
     return {"bind": bind, "workers": workers, "threads": threads, "timeout": timeout,
-            "worker_class": "gthread" if threads > 1 else "sync", "accesslog": "-"}
+            "worker_class": "gthread" if threads > 1 else "sync", "accesslog": "-",
+            "access_log_format": ACCESS_LOG_FORMAT, "post_worker_init": post_worker_init}
 
 
 def run_gunicorn(bind: str, workers: int, threads: int = 1, timeout: int = 120) -> None:
