@@ -122,8 +122,11 @@ def test_command_line_exit_status_is_non_zero(monkeypatch, capsys):
 
 
 @pytest.mark.django_db
-def test_demo_still_serves_on_the_defaults(started, settings):
+def test_demo_still_serves_on_the_defaults(started, settings, monkeypatch):
     """``gridgov demo`` is the embedded demo: it serves on the derived keys."""
+    # demo marks its process as the demo (GRIDGOV_DEMO=1); monkeypatch takes the mark back
+    # afterwards, so the rest of the session is not the demo.
+    monkeypatch.setenv(keys_check.DEMO_ENV, "")
     settings.SECRET_KEY = settings.AUDIT_HMAC_KEY = keys_check.DEMO_SECRET_KEY
     settings.GRIDGOV_FIELD_KEYS = settings.GRIDGOV_LOOKUP_KEY = ""
     assert keys_check.problems()  # what serve would refuse

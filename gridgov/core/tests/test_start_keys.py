@@ -65,8 +65,9 @@ def test_wsgi_application_loads_for_the_demo_and_debug(outside_tests, monkeypatc
     assert callable(_load_wsgi())
 
 
-def test_the_test_environment_is_exempt(settings):
+def test_the_test_environment_is_exempt(settings, monkeypatch):
     settings.DEBUG = False
+    monkeypatch.delenv(keys_check.DEMO_ENV, raising=False)
     assert keys_check.start_exemption() == "tests"
     keys_check.require_for_start("anything")  # no raise on the development keys
 
