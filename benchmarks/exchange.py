@@ -2,7 +2,7 @@
 
 Sets up a conditional resource of 区民政局 with N uploaded rows (five fields, two of them
 sensitive and masked by the grant), grants 区综合行政执法局 four of the fields, and pulls every
-row through ``GET /api/exchange/resources/{code}/rows/`` page by page (keyset cursor,
+row through ``GET /api/v1/exchange/resources/{code}/rows/`` page by page (keyset cursor,
 ``--page`` rows a page) with the department's API key, through Django's full WSGI request
 handling in this process (authentication, grant check, projection, masking, streamed JSON,
 SHA-256 and the exchange log of every page), parsing each page as a client would. Beside it,
@@ -128,7 +128,7 @@ def pull_all(code: str, key: str, page: int, max_rows=None, samples=None):
     from django.test import Client
 
     client = Client(SERVER_NAME="localhost")
-    url = f"/api/exchange/resources/{code}/rows/"
+    url = f"/api/v1/exchange/resources/{code}/rows/"
     cursor, total, pages = None, 0, 0
     while True:
         params = {"limit": page}

@@ -2,7 +2,7 @@
 
 Starts ``gridgov serve`` (gunicorn) on a free port against a fresh database (a temporary
 SQLite file, or PostgreSQL with ``--postgres``), loads the demo district, issues a department
-API key, and sends N reports to ``POST /api/events/report/`` at concurrency C (keep-alive
+API key, and sends N reports to ``POST /api/v1/events/report/`` at concurrency C (keep-alive
 connections, one per client thread): full intake, i.e. validation, grid lookup, deadline on
 the working-day calendar, audit record, trace step. Beside it, on the same server, N requests
 to the floor endpoint ``POST /events/benchmark/floor/`` (same authentication and parsing, then
@@ -246,9 +246,9 @@ def full_loop(raw_key, category, point):
 
     api = Client(HTTP_AUTHORIZATION=f"Api-Key {raw_key}")
     created = step("report (API key)", lambda: api.post(
-        "/api/events/report/", {"description": "人行道上堆放建筑垃圾", "lng": lng, "lat": lat,
+        "/api/v1/events/report/", {"description": "人行道上堆放建筑垃圾", "lng": lng, "lat": lat,
                                 "category": category.code}, content_type="application/json"),
-        "POST /api/events/report/")
+        "POST /api/v1/events/report/")
     event = Event.objects.get(pk=created.json()["id"])
     clerk, shift = signed_in("clerk_gulou"), signed_in("shift_gulou")
     # Register and file are buttons of the event's detail page.
@@ -307,14 +307,14 @@ def main():
     try:
         run_load(port, "/events/benchmark/floor/", bodies(args.warmup, 0), args.concurrency,
                  headers)
-        run_load(port, "/api/events/report/", bodies(args.warmup, 0), args.concurrency,
+        run_load(port, "/api/v1/events/report/", bodies(args.warmup, 0), args.concurrency,
                  headers)
         print()
         results = {}
         # Two interleaved rounds each, so both see the same machine load; the better counts.
         for round_no in (1, 2):
             for name, path in (("floor (bare insert)", "/events/benchmark/floor/"),
-                               ("intake (full)", "/api/events/report/")):
+                               ("intake (full)", "/api/v1/events/report/")):
                 wall, lat_, fail = run_load(port, path, bodies(args.requests, round_no * 10**6),
                                             args.concurrency, headers)
                 rate = report_line(f"{name}, round {round_no}", wall, lat_, fail)

@@ -96,6 +96,8 @@ MIDDLEWARE = [
     # After authentication and CSRF: a retried write answers with its first result.
     "gridgov.core.middleware.IdempotencyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Deprecation / Sunset / Link headers on answers through the unversioned /api/ alias.
+    "gridgov.core.versioning.DeprecatedAliasMiddleware",
 ]
 
 ROOT_URLCONF = "gridgov.urls"
@@ -366,10 +368,16 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "gridgov.core.schema.PermissionAutoSchema",
     "EXCEPTION_HANDLER": "gridgov.core.api.exception_handler",
 }
+# The day (ISO date, UTC) from which the deprecated unversioned /api/ alias of /api/v1/ may
+# stop answering: sent as its Sunset header (docs/api.md: at least 12 months after 2026-12-01).
+GRIDGOV_API_ALIAS_SUNSET = os.environ.get("GRIDGOV_API_ALIAS_SUNSET", "2027-12-01")
 SPECTACULAR_SETTINGS = {
     "TITLE": "GridGov API",
     "DESCRIPTION": (
-        "网格化基层社会治理平台 API. Coordinates are WGS-84 unless `crs=gcj02` is given."
+        "网格化基层社会治理平台 API. Coordinates are WGS-84 unless `crs=gcj02` is given. "
+        "This is version 1 (`/api/v1/`); the unversioned `/api/` paths are a deprecated alias "
+        "answering with `Deprecation` and `Sunset` headers (docs/api.md: versions live at least "
+        "12 months after their successor is published)."
     ),
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -377,6 +385,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Only /api/v1/ is listed (the unversioned /api/ alias is the same operations again);
+    # tags and operation ids are taken after the version, so they stay the same in v2.
+    "PREPROCESSING_HOOKS": ["gridgov.core.versioning.only_current_version"],
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
     # Departments and areas both have a "kind"; name the department's enum apart.
     "ENUM_NAME_OVERRIDES": {"DepartmentKindEnum": "gridgov.accounts.choices.DepartmentKind"},
     # Document the 400/401/403/404 error answers every endpoint can give (gridgov.core.schema).

@@ -1,7 +1,15 @@
-"""Root URL configuration. Each app owns its ``urls.py`` (pages) and ``api/urls.py`` (API)."""
+"""Root URL configuration. Each app owns its ``urls.py`` (pages) and ``api/urls.py`` (API).
+
+The REST API lives at ``/api/v1/``; ``/api/`` serves the same views as a deprecated alias,
+under its own URL namespace so route names reverse to ``/api/v1/`` (gridgov.core.versioning,
+docs/api.md). CKAN's Action API keeps its own ``/api/3`` and ``/api/action/`` paths, matched
+first.
+"""
 
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from gridgov.core.versioning import ALIAS_NAMESPACE
 
 api_patterns = [
     path("", include("gridgov.accounts.api.urls")),
@@ -26,9 +34,12 @@ urlpatterns = [
     path("open311/", include("gridgov.protocols.open311.urls")),
     path("basedata/", include("gridgov.basedata.urls")),
     path("sharing/", include("gridgov.sharing.urls")),
-    # CKAN-compatible Action API: both of CKAN's own mount points.
+    # CKAN-compatible Action API: both of CKAN's own mount points, and its root (/api/3).
     path("api/3/action/", include("gridgov.protocols.ckan.urls")),
     path("api/action/", include("gridgov.protocols.ckan.urls")),
-    path("api/", include(api_patterns)),
+    path("", include("gridgov.protocols.ckan.root_urls")),
+    # The REST API, version 1, and its unversioned alias (deprecated; not in the schema).
+    path("api/v1/", include(api_patterns)),
+    path("api/", include((api_patterns, "api"), namespace=ALIAS_NAMESPACE)),
     path("", include("gridgov.web.urls")),
 ]

@@ -66,7 +66,15 @@ def add_error_responses(result, generator, request, public):
 
 class PermissionAutoSchema(AutoSchema):
     """drf-spectacular's schema, with each operation's required permission written in
-    (``x-permissions`` and a line of the description), from ``gridgov.core.access.drf``."""
+    (``x-permissions`` and a line of the description), from ``gridgov.core.access.drf``.
+
+    A viewset whose ``list`` answers one object (``/api/v1/me/``) says so with
+    ``schema_single_object = True``; drf-spectacular would otherwise declare an array."""
+
+    def _is_list_view(self, serializer=None) -> bool:
+        if getattr(self.view, "schema_single_object", False):
+            return False
+        return super()._is_list_view(serializer)
 
     def get_operation(self, *args, **kwargs):
         operation = super().get_operation(*args, **kwargs)

@@ -566,12 +566,14 @@ def revoke_grant(grant, *, reason, actor) -> Grant:
 
 
 def log_exchange(*, actor, resource, grant, channel, request_id, case_id, params, row_count,
-                 sha256) -> ExchangeLog:
+                 sha256, consumer_id=None) -> ExchangeLog:
     """Keep the evidence of one exchange (and its audit record) after the response body has
-    been sent: consumer, provider, resource, request id, case, rows and the body's hash."""
+    been sent: consumer, provider, resource, request id, case, rows and the body's hash.
+    ``grant`` is None when the provider reads its own resource (``consumer_id`` names it)."""
+    consumer_id = grant.consumer_id if grant is not None else consumer_id
     with transaction.atomic():
         log = ExchangeLog.objects.create(
-            consumer_id=grant.consumer_id, provider_id=resource.provider_id, resource=resource,
+            consumer_id=consumer_id, provider_id=resource.provider_id, resource=resource,
             grant=grant, channel=channel,
             api_key_prefix=getattr(getattr(actor, "api_key", None), "prefix", ""),
             request_id=request_id or "", case_id=(case_id or "")[:100],
@@ -579,7 +581,7 @@ def log_exchange(*, actor, resource, grant, channel, request_id, case_id, params
             row_count=row_count, response_sha256=sha256,
         )
         record("sharing.exchange", actor=actor, obj=log, after={
-            "resource": resource.code, "consumer": grant.consumer_id, "rows": row_count,
+            "resource": resource.code, "consumer": consumer_id, "rows": row_count,
             "sha256": sha256, "case_id": log.case_id, "channel": channel,
         })
     return log

@@ -74,10 +74,11 @@ def check_fields(grant, names, *, param: str, action: str = "filter") -> None:
 
 
 def row_matcher(grant, *, filters=None, q="", fields_q=None):
-    """A predicate on plain rows for the consumer's ``filters`` (field → exact value), ``q``
-    (text found in any field the grant leaves plain) and ``fields_q`` (field → text found in
-    that field); ``None`` when nothing is asked. Raises a ValidationError (``check_fields``)
-    for a filter or a field search on a field the grant masks or does not include."""
+    """A predicate on plain rows for the consumer's ``filters`` (field → exact value, or a list
+    of values any of which matches), ``q`` (text found in any field the grant leaves plain)
+    and ``fields_q`` (field → text found in that field); ``None`` when nothing is asked.
+    Raises a ValidationError (``check_fields``) for a filter or a field search on a field the
+    grant masks or does not include."""
     filters = dict(filters or {})
     fields_q = {k: str(v) for k, v in (fields_q or {}).items()}
     check_fields(grant, filters, param="filters", action="filter")
@@ -85,11 +86,13 @@ def row_matcher(grant, *, filters=None, q="", fields_q=None):
     q = str(q or "")
     if not filters and not q and not fields_q:
         return None
-    wanted = [(k, str(v)) for k, v in filters.items()]
+    # A list of values is CKAN's "any of these".
+    wanted = [(k, {str(x) for x in v} if isinstance(v, list) else {str(v)})
+              for k, v in filters.items()]
     searched = plain_fields(grant)
 
     def match(data) -> bool:
-        if any(str(data.get(k)) != v for k, v in wanted):
+        if any(str(data.get(k)) not in v for k, v in wanted):
             return False
         if any(v not in str(data.get(k, "")) for k, v in fields_q.items()):
             return False

@@ -160,9 +160,9 @@ class MapView(PermissionRequiredMixin, TemplateView):
             bounds = _bounds(list(top))
         tiles_gcj02 = bool(settings.GRIDGOV_TILE_URL) and settings.GRIDGOV_TILE_CRS == "gcj02"
         ctx["map_config"] = {
-            "geojsonUrl": _url("area-geojson", "/api/areas/geojson/"),
+            "geojsonUrl": _url("area-geojson", "/api/v1/areas/geojson/"),
             # The detail of area CODE is at <areasUrl>CODE/ (router convention).
-            "areasUrl": _url("area-list", "/api/areas/"),
+            "areasUrl": _url("area-list", "/api/v1/areas/"),
             "crs": "gcj02" if tiles_gcj02 else "wgs84",
             "tileUrl": settings.GRIDGOV_TILE_URL,
             "tileAttribution": settings.GRIDGOV_TILE_ATTRIBUTION,

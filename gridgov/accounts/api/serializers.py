@@ -65,7 +65,9 @@ class ApiKeySerializer(serializers.ModelSerializer):
     """An API key as listed: prefix, department, use, who issued it, usage, revocation."""
 
     department = DepartmentBriefSerializer(read_only=True)
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    # Null for a key the system issued (a command, the demo loader).
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True,
+                                              allow_null=True)
     is_active = serializers.SerializerMethodField()
 
     class Meta:

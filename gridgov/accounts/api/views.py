@@ -75,6 +75,8 @@ class MeViewSet(viewsets.ViewSet):
     """The signed-in person (or API client): name, masked phone, department, roles and areas."""
 
     required_permission = SIGNED_IN
+    # ``list`` answers one object, not an array: declared so (gridgov.core.schema).
+    schema_single_object = True
 
     @extend_schema(responses=MeSerializer, summary="当前用户")
     def list(self, request):

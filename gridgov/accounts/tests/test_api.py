@@ -197,10 +197,10 @@ def test_schema_is_valid_and_documents_the_accounts_api(grid_worker, api_as):
     schema = SchemaGenerator().get_schema(request=None, public=True)
     validate_schema(schema)
     paths = schema["paths"]
-    for path in ("/api/me/", "/api/departments/", "/api/departments/{id}/",
-                 "/api/api-keys/", "/api/api-keys/{id}/", "/api/api-keys/{id}/revoke/"):
+    for path in ("/api/v1/me/", "/api/v1/departments/", "/api/v1/departments/{id}/",
+                 "/api/v1/api-keys/", "/api/v1/api-keys/{id}/", "/api/v1/api-keys/{id}/revoke/"):
         assert path in paths, path
-    params = {p["name"] for p in paths["/api/departments/"]["get"]["parameters"]}
+    params = {p["name"] for p in paths["/api/v1/departments/"]["get"]["parameters"]}
     assert {"kind", "area", "within", "q"} <= params
     assert api_as(grid_worker).get("/api/schema/").status_code == 200
 

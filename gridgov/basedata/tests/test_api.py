@@ -268,15 +268,15 @@ def test_create_only_viewsets_offer_no_update(api_as, grid_worker, gulou_grid):
                                          {"room": "9"}, format="json")
     assert response.status_code == 405
     paths = _schema_document()["paths"]
-    for path in ("/api/basedata/houses/{id}/", "/api/basedata/organisations/{id}/",
-                 "/api/basedata/components/{id}/"):
+    for path in ("/api/v1/basedata/houses/{id}/", "/api/v1/basedata/organisations/{id}/",
+                 "/api/v1/basedata/components/{id}/"):
         assert "patch" not in paths[path] and "put" not in paths[path], path
-    person_ops = paths["/api/basedata/people/{id}/"]
+    person_ops = paths["/api/v1/basedata/people/{id}/"]
     assert person_ops["patch"]["x-permissions"] == ["basedata.change"]
     assert person_ops["get"]["x-permissions"] == ["basedata.view_people"]
-    assert paths["/api/basedata/people/{id}/reveal/"]["post"]["x-permissions"] == [
+    assert paths["/api/v1/basedata/people/{id}/reveal/"]["post"]["x-permissions"] == [
         "basedata.reveal"]
-    assert paths["/api/basedata/houses/"]["post"]["x-permissions"] == ["basedata.change"]
+    assert paths["/api/v1/basedata/houses/"]["post"]["x-permissions"] == ["basedata.change"]
 
 
 def test_person_create_with_a_house_out_of_scope_is_404(api_as, grid_worker, gulou_grid,

@@ -36,13 +36,13 @@ def test_every_operation_carries_its_declared_permissions(client_as, sec_admin):
         assert set(codes) - {PUBLIC} <= declared, (method, path, codes)
         assert "权限" in operation["description"], (method, path)
     by_key = {(m, p): op["x-permissions"] for p, m, op in operations}
-    assert by_key[("get", "/api/roles/")] == ["core.manage_roles"]
-    assert by_key[("patch", "/api/roles/{code}/")] == ["core.manage_roles"]
-    assert by_key[("post", "/api/areas/")] == ["areas.manage"]
-    assert by_key[("get", "/api/areas/")] == ["areas.view"]
-    assert by_key[("get", "/api/audit/records/")] == ["audit.view_log"]
-    assert by_key[("post", "/api/api-keys/{id}/revoke/")] == ["accounts.manage_api_keys"]
-    assert by_key[("get", "/api/me/")] == []
+    assert by_key[("get", "/api/v1/roles/")] == ["core.manage_roles"]
+    assert by_key[("patch", "/api/v1/roles/{code}/")] == ["core.manage_roles"]
+    assert by_key[("post", "/api/v1/areas/")] == ["areas.manage"]
+    assert by_key[("get", "/api/v1/areas/")] == ["areas.view"]
+    assert by_key[("get", "/api/v1/audit/records/")] == ["audit.view_log"]
+    assert by_key[("post", "/api/v1/api-keys/{id}/revoke/")] == ["accounts.manage_api_keys"]
+    assert by_key[("get", "/api/v1/me/")] == []
 
 
 def _views(patterns):

@@ -5,7 +5,7 @@ import pytest
 from gridgov.audit.models import AuditRecord
 
 pytestmark = pytest.mark.django_db
-AREAS = "/api/areas/"
+AREAS = "/api/v1/areas/"
 
 
 def walk(api, url, params):

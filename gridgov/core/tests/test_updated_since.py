@@ -9,7 +9,7 @@ from gridgov.areas.models import Area
 from gridgov.core.filters import has_updated_at
 
 pytestmark = pytest.mark.django_db
-AREAS = "/api/areas/"
+AREAS = "/api/v1/areas/"
 
 
 def test_only_rows_changed_since_in_updated_order(api_as, district_leader):
@@ -58,7 +58,8 @@ def test_lists_without_updated_at_ignore_it_and_do_not_offer_it(api_as, audit_ad
     assert api.get("/api/audit/records/", {"updated_since": "nonsense"}).status_code == 200
     schema = api.get("/api/schema/?format=json").json()
     area_params = [p["name"] for p in schema["paths"][AREAS]["get"]["parameters"]]
-    audit_params = [p["name"] for p in schema["paths"]["/api/audit/records/"]["get"]["parameters"]]
+    audit_params = [p["name"]
+                    for p in schema["paths"]["/api/v1/audit/records/"]["get"]["parameters"]]
     assert "updated_since" in area_params and "updated_since" not in audit_params
 
 

@@ -51,6 +51,8 @@ MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 LANDLINE_RE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$")
 IDEMPOTENCY_KEY_RE = re.compile(r"^[\x21-\x7e]{1,80}$")
 DESCRIPTION_MAX = 2000
+# Open311 GeoReport v2 lets a description run to 4,000 characters; partner apps send that much.
+OPEN311_DESCRIPTION_MAX = 4000
 # Province codes (GB/T 2260) a GB/T 28181 centre code may start with.
 PROVINCES = {
     "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37",
@@ -266,8 +268,9 @@ def _open_existing(key, **request):
 def _intake(*, source, actor, description, lng, lat, crs="wgs84", category=None,
             nature=Nature.REQUEST, urgency=Urgency.NORMAL, address="", reporter_name="",
             reporter_phone="", camera_code="", external_id="", idempotency_key=None,
-            uploads=(), screen_text=False, landline=False) -> IntakeResult:
-    description = clean_text(description, "description", max_length=DESCRIPTION_MAX)
+            uploads=(), screen_text=False, landline=False,
+            description_max=DESCRIPTION_MAX) -> IntakeResult:
+    description = clean_text(description, "description", max_length=description_max)
     address = clean_text(address, "address", required=False, max_length=200)
     reporter_name = clean_text(reporter_name, "reporter_name", required=False, max_length=50)
     reporter_phone = clean_phone(reporter_phone, landline=landline)
@@ -293,7 +296,7 @@ def _intake(*, source, actor, description, lng, lat, crs="wgs84", category=None,
             reporter_name=reporter_name, reporter_phone=reporter_phone,
             camera_code=camera_code, external_id=external_id,
             idempotency_key=idempotency_key, attachments=files,
-            hold_reason=found.reason if found else "",
+            hold_reason=found.reason if found else "", description_max=description_max,
         )
         if found is not None and found.held:
             screening.hold(event, found, actor=actor)
@@ -454,17 +457,20 @@ def record_leader_instruction(*, actor, description, lng, lat, crs="wgs84", cate
 
 def record_open311(*, actor, token, description, lng, lat, crs="wgs84", category=None,
                    nature=Nature.REQUEST, address="", reporter_name="",
-                   reporter_phone="") -> IntakeResult:
+                   reporter_phone="", uploads=()) -> IntakeResult:
     """A service request through the Open311 GeoReport v2 adapter (``gridgov.protocols``),
     posted with a department's key on a resident's behalf: the text is the resident's, so it
     is screened; the request's ``token`` is its external id and, per key, its idempotency
-    key (the same token is the same request however often it is posted)."""
+    key (the same token is the same request however often it is posted). The description
+    may be as long as the spec allows (``OPEN311_DESCRIPTION_MAX``); ``uploads`` are the
+    request's media, checked like every intake upload (``attachments.prepare``)."""
     _require(actor, "protocols.open311_report", _("无权通过 Open311 上报。"))
     return _intake(source=Source.OPEN311, actor=actor, description=description, lng=lng,
                    lat=lat, crs=crs, category=category, nature=nature, address=address,
                    reporter_name=reporter_name, reporter_phone=reporter_phone,
                    external_id=token, idempotency_key=scoped_key(actor, token),
-                   screen_text=True)
+                   uploads=uploads, screen_text=True,
+                   description_max=OPEN311_DESCRIPTION_MAX)
 
 
 CHANNELS = {

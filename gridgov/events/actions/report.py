@@ -18,7 +18,7 @@ from gridgov.areas.index import lookup_grid
 from .. import deadlines
 from ..choices import Nature, Source, State, Urgency
 from ..models import Event
-from .base import category_of, text, trace, user_or_none
+from .base import MAX_TEXT, category_of, text, trace, user_or_none
 from .files import prepare_attachments
 
 
@@ -42,7 +42,7 @@ def _reserve_event_id() -> int | None:
 def report_event(*, source, description, lng, lat, crs="wgs84", actor=None, category=None,
                  nature="request", urgency="normal", address="", reporter_name="",
                  reporter_phone="", camera_code="", external_id="", idempotency_key=None,
-                 attachments=(), hold_reason="") -> Event:
+                 attachments=(), hold_reason="", description_max=MAX_TEXT) -> Event:
     """Take in a report from any channel: the event starts ``reported`` (or ``held``).
 
     The grid comes from the point (``areas.index.lookup_grid``; outside the district:
@@ -61,7 +61,8 @@ def report_event(*, source, description, lng, lat, crs="wgs84", actor=None, cate
         raise ValidationError({"nature": _("未知的诉求性质。")})
     if urgency not in Urgency.values:
         raise ValidationError({"urgency": _("未知的紧急程度。")})
-    description = text(description, "description")
+    # A channel may allow a longer text than the default (Open311: the spec's 4,000).
+    description = text(description, "description", max_length=description_max)
     try:
         lng_f, lat_f = float(lng), float(lat)
     except (TypeError, ValueError):

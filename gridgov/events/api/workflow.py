@@ -31,12 +31,13 @@ class EventListSerializer(serializers.ModelSerializer):
 
     id = serializers.IntegerField(read_only=True)
     state_label = serializers.CharField(source="get_state_display", read_only=True)
+    # Null when the event has no category or department yet (declared so in the schema).
     category_code = serializers.CharField(source="category.code", default=None,
-                                          read_only=True)
+                                          allow_null=True, read_only=True)
     category_name = serializers.CharField(source="category.name", default=None,
-                                          read_only=True)
+                                          allow_null=True, read_only=True)
     department_name = serializers.CharField(source="department.name", default=None,
-                                            read_only=True)
+                                            allow_null=True, read_only=True)
     deadline_status = serializers.SerializerMethodField()
 
     class Meta:

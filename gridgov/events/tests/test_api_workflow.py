@@ -143,16 +143,16 @@ def test_schema_names_each_transitions_permission_and_inputs(client_as, p):
     paths = document["paths"]
     schemas = document["components"]["schemas"]
     for name in actions.PERFORMABLE:
-        operation = paths[f"/api/events/{{id}}/{name}/"]["post"]
+        operation = paths[f"/api/v1/events/{{id}}/{name}/"]["post"]
         expected = ["events.view"] if name == "evaluate" else [f"events.{name}"]
         assert operation["x-permissions"] == expected, name
         ref = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
         properties = set(schemas[ref.rsplit("/", 1)[-1]]["properties"])
         assert properties == {"version"} | {n.name for n in TRANSITIONS[name].needs}, name
-    report = paths["/api/events/report/"]["post"]["x-permissions"]
+    report = paths["/api/v1/events/report/"]["post"]["x-permissions"]
     assert set(report) == {"events.report_patrol", "events.report_video", "events.transfer",
                            "events.instruct"}
-    assert paths["/api/events/hotline/"]["post"]["x-permissions"] == ["events.record_hotline"]
+    assert paths["/api/v1/events/hotline/"]["post"]["x-permissions"] == ["events.record_hotline"]
 
 
 def test_inputs_reach_the_action_as_the_table_says(api_as, p):

@@ -5,7 +5,9 @@ from ..models import Notification
 
 class NotificationSerializer(serializers.ModelSerializer):
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
-    event_number = serializers.CharField(source="event.number", read_only=True, default=None)
+    # Null for a notification about no event (declared so in the schema).
+    event_number = serializers.CharField(source="event.number", read_only=True, default=None,
+                                         allow_null=True)
     is_read = serializers.BooleanField(read_only=True)
 
     class Meta:

@@ -9,11 +9,14 @@ Validation Error, 403 Authorization Error, 400 unknown action or bad body).
 
 Who sees what: anonymous callers see the resources open to the public (开放属性 = 向社会开放);
 a department's API key (raw in ``Authorization`` as ``ckanapi`` sends it, ``Api-Key <key>``,
-or ``X-CKAN-API-Key``) or a signed-in user sees the whole published catalog.
-``datastore_search`` returns rows only to a consumer department holding an active grant, with
-the granted fields and masking, and every call is kept as exchange evidence.
+or ``X-CKAN-API-Key``) or a signed-in user sees the whole published catalog, the private
+entries (``params.is_private``: neither shared unconditionally nor open to the public) only
+with ``include_private``. ``datastore_search`` returns rows to a consumer department through
+its active grant, to the provider department, and to anyone for open data (see
+``datastore``).
 
-Modules: ``views`` (the one view and the envelope), ``catalog`` (package, organization, group
-and resource actions), ``datastore`` (``datastore_search``), ``shapes`` (CKAN's dicts),
-``params`` (parameters, ``fq``, ``sort``, ``q``), ``errors``.
+Modules: ``views`` (the one view, the envelope, ``help_show`` and the ``/api/3`` root),
+``catalog`` (package, organization, group, tag and resource actions), ``datastore``
+(``datastore_search``), ``shapes`` (CKAN's dicts), ``params`` (parameters, ``fq`` with date
+ranges, ``sort``, ``q``, timestamps), ``errors``; ``root_urls`` mounts ``/api/3``.
 """

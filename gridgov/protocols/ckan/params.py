@@ -1,13 +1,37 @@
 """CKAN's parameters: integers, required values, JSON lists, Solr-style ``fq``, ``sort`` and
 ``q``, as far as our catalog can answer them (anything else is a 409 Validation Error)."""
 
+import datetime as dt
 import json
 import re
 
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
+from gridgov.sharing.choices import OpenAttribute, SharingType
+
 from .errors import Invalid
+
+# CKAN's "private": a dataset the public may not see. Ours are private unless they are shared
+# unconditionally or open to the public (开放属性 = 向社会开放): 有条件共享 and 不予共享 entries
+# need an application or may not flow at all, so a harvester must not republish them.
+PUBLIC_Q = Q(sharing_type=SharingType.UNCONDITIONAL) | Q(open_attribute=OpenAttribute.OPEN)
+
+
+def is_private(resource) -> bool:
+    return not (resource.sharing_type == SharingType.UNCONDITIONAL
+                or resource.open_attribute == OpenAttribute.OPEN)
+
+
+def ckan_time(value) -> str | None:
+    """A timestamp as CKAN writes it: naive UTC ISO 8601 ("2026-12-01T08:00:00.123456")."""
+    if value is None:
+        return None
+    if timezone.is_aware(value):
+        value = value.astimezone(dt.UTC).replace(tzinfo=None)
+    return value.isoformat()
 
 
 def int_param(params, name, default, *, minimum=0, maximum=None):
@@ -51,18 +75,79 @@ def json_list(value, name):
 
 
 FQ_TERM = re.compile(r'(\+?-?)(\w+):("[^"]*"|\S+)')
-FQ_FIELDS = {"organization", "tags", "groups", "name", "res_format", "sharing_type"}
+FQ_FIELDS = {"organization", "tags", "groups", "name", "res_format", "sharing_type", "id",
+             "dataset_type", "type", "capacity"}
+# Solr ranges on the two dates, as harvesters send them: "metadata_modified:[2000-01-01T00:00:00
+# .000Z TO *]" (ckanext-harvest asks for the changes since its last run this way). "[" and "]"
+# include the bound, "{" and "}" exclude it.
+FQ_RANGE = re.compile(r'(\+?-?)(\w+):([\[{])\s*(\S+)\s+TO\s+(\S+?)\s*([\]}])')
+RANGE_FIELDS = {"metadata_modified": "updated_at", "metadata_created": "created_at"}
+NOW_MATH = re.compile(r"NOW(?:([+-])(\d+)(SECOND|MINUTE|HOUR|DAY)S?)?(?:/(DAY))?")
+
+
+def _range_bound(value: str):
+    """One end of a Solr date range: ``*`` (open), ``NOW`` with simple date math
+    (``NOW-1DAY``, ``NOW/DAY``), an ISO datetime (``Z`` or an offset; naive is UTC) or a
+    date."""
+    if value == "*":
+        return None
+    now = NOW_MATH.fullmatch(value.upper())
+    if now:
+        sign, amount, unit, rounding = now.groups()
+        at = timezone.now()
+        if amount:
+            delta = dt.timedelta(**{unit.lower() + "s": int(amount)})
+            at = at + delta if sign == "+" else at - delta
+        if rounding:
+            at = at.replace(hour=0, minute=0, second=0, microsecond=0)
+        return at
+    parsed = None
+    try:
+        parsed = parse_datetime(value.replace("z", "Z").replace("Z", "+00:00"))
+        if parsed is None:
+            day = parse_date(value)
+            parsed = dt.datetime.combine(day, dt.time()) if day else None
+    except ValueError:
+        parsed = None
+    if parsed is None:
+        raise Invalid(_("fq 中的日期无法解析:%(v)s。") % {"v": value}, {"fq": [_("日期无效")]})
+    return parsed if timezone.is_aware(parsed) else parsed.replace(tzinfo=dt.UTC)
+
+
+def _range_q(field, low, high, include_low, include_high):
+    column = RANGE_FIELDS.get(field)
+    if column is None:
+        raise Invalid(_("fq 不支持对字段 %(f)s 做范围查询。") % {"f": field},
+                      {"fq": [_("不支持的字段")]})
+    q = Q()
+    start, end = _range_bound(low), _range_bound(high)
+    if start is not None:
+        q &= Q(**{f"{column}__{'gte' if include_low else 'gt'}": start})
+    if end is not None:
+        q &= Q(**{f"{column}__{'lte' if include_high else 'lt'}": end})
+    return q
 
 
 def apply_fq(qs, fq):
-    rest = FQ_TERM.sub("", fq).replace("AND", "").strip()
+    ranges = FQ_RANGE.findall(fq)
+    terms_only = FQ_RANGE.sub(" ", fq).replace("*:*", " ")
+    rest = FQ_TERM.sub("", terms_only).replace("AND", "").strip()
     if rest:
         raise Invalid(_("无法解析的 fq:%(fq)s。") % {"fq": fq}, {"fq": [_("不支持的查询")]})
-    for sign, field, value in FQ_TERM.findall(fq):
+    for sign, field, opening, low, high, closing in ranges:
+        q = _range_q(field, low, high, opening == "[", closing == "]")
+        qs = qs.exclude(q) if "-" in sign else qs.filter(q)
+    for sign, field, value in FQ_TERM.findall(terms_only):
         value = value.strip('"')
         if field not in FQ_FIELDS:
             raise Invalid(_("fq 不支持字段 %(f)s。") % {"f": field}, {"fq": [_("不支持的字段")]})
-        if field == "organization":
+        if field == "id":
+            q = Q(uid=value) if _is_uuid(value) else Q(pk__in=[])
+        elif field in ("dataset_type", "type"):
+            q = Q() if value == "dataset" else Q(pk__in=[])
+        elif field == "capacity":
+            q = ~PUBLIC_Q if value == "private" else PUBLIC_Q
+        elif field == "organization":
             q = Q(provider__code__iexact=value)
         elif field == "tags":
             q = Q(pk__in=[r.pk for r in qs if value in r.tags])
@@ -82,7 +167,7 @@ DEFAULT_SORT = "score desc, metadata_modified desc"
 SORTS = {
     "name": "code", "title_string": "name", "title": "name",
     "metadata_modified": "updated_at", "metadata_created": "created_at",
-    "score": None,
+    "id": "uid", "score": None,
 }
 
 
@@ -115,3 +200,7 @@ def text_q(q):
         out &= (Q(name__icontains=term) | Q(abstract__icontains=term) | Q(code__icontains=term)
                 | Q(tags__icontains=term) | Q(provider__name__icontains=term))
     return out
+
+
+def _is_uuid(value: str) -> bool:
+    return bool(re.fullmatch(r"[0-9a-fA-F-]{32,36}", value))

@@ -1,7 +1,16 @@
 """Our catalog in CKAN's shapes: a resource is a package (dataset) with one CKAN resource (its
 datastore table), a provider department an organization, a base library a group."""
 
-from gridgov.sharing.choices import BaseLibrary
+from django.utils.translation import gettext_lazy
+
+from gridgov.sharing.choices import BaseLibrary, OpenAttribute
+
+from .params import ckan_time, is_private
+
+# CKAN's default licence list has no entry for "open to the public as the provider says"
+# beyond these two; the catalog records openness (开放属性), not a named licence.
+LICENSES = {True: ("other-open", gettext_lazy("其他(开放)")),
+            False: ("other-closed", gettext_lazy("其他(不开放)"))}
 
 
 def help_url(request, name) -> str:
@@ -13,12 +22,14 @@ def org_name(department) -> str:
     return department.code.lower()
 
 
-def organization(department, *, package_count=None) -> dict:
+def organization(department, *, package_count=None, created=None) -> dict:
+    """A provider department as a CKAN organization; ``created`` is when it joined the catalog
+    (see ``catalog.joined``)."""
     out = {
         "id": str(department.code), "name": org_name(department), "title": department.name,
         "display_name": department.name, "type": "organization", "state": "active",
         "is_organization": True, "approval_status": "approved", "description": "",
-        "image_url": "", "created": None,
+        "image_url": "", "created": ckan_time(created),
     }
     if package_count is not None:
         out["package_count"] = package_count
@@ -40,21 +51,31 @@ def ckan_resource(resource, base) -> dict:
         "format": "JSON", "mimetype": "application/json",
         "url": f"{base}/api/exchange/resources/{resource.code}/rows/",
         "url_type": "datastore", "datastore_active": True, "state": "active",
-        "created": resource.created_at.isoformat(),
-        "last_modified": resource.updated_at.isoformat(), "position": 0,
+        "created": ckan_time(resource.created_at),
+        "last_modified": ckan_time(resource.updated_at),
+        "metadata_modified": ckan_time(resource.updated_at), "position": 0,
     }
 
 
-def package(resource, base) -> dict:
+def package(resource, base, *, org_created=None) -> dict:
     labels = dict(BaseLibrary.choices)
+    is_open = resource.open_attribute == OpenAttribute.OPEN
+    license_id, license_title = LICENSES[is_open]
+    provider = resource.provider.name
     return {
         "id": str(resource.uid), "name": resource.code, "title": resource.name,
-        "type": "dataset", "state": "active", "private": False,
+        "type": "dataset", "state": "active", "private": is_private(resource),
         "notes": resource.abstract,
-        "metadata_created": resource.created_at.isoformat(),
-        "metadata_modified": resource.updated_at.isoformat(),
+        "metadata_created": ckan_time(resource.created_at),
+        "metadata_modified": ckan_time(resource.updated_at),
+        "license_id": license_id, "license_title": str(license_title), "license_url": "",
+        "isopen": is_open,
+        # The provider department answers for the data; no person's name or e-mail is given
+        # out through an open protocol.
+        "author": provider, "author_email": "", "maintainer": provider, "maintainer_email": "",
+        "url": "", "version": None,
         "owner_org": resource.provider.code,
-        "organization": organization(resource.provider),
+        "organization": organization(resource.provider, created=org_created),
         "tags": [{"name": t, "display_name": t, "state": "active"} for t in resource.tags],
         "num_tags": len(resource.tags),
         "groups": [group(g, labels.get(g, g)) for g in resource.groups],

@@ -5,6 +5,7 @@ Every call counts against ``GRIDGOV_RATE_CKAN`` (per key or signed-in person) or
 ``{"success": false, "error": {"__type": "Too Many Requests", ...}}`` with ``Retry-After``.
 """
 
+import inspect
 import json
 
 from django.http import HttpResponse
@@ -16,14 +17,31 @@ from gridgov.protocols.common import caller, protocol_errors
 from gridgov.sharing.exchange import encode
 
 from . import catalog, datastore
-from .errors import INVALID_STATUS, CkanError, error_type
+from .errors import INVALID_STATUS, CkanError, NotFound, error_type
+from .params import required
 from .shapes import help_url
+
+
+def help_show(request, params, principal, base):
+    """Return the help string of an API action: its documentation, as every answer's
+    ``help`` link points here.
+
+    :param name: the action's name (e.g. ``package_search``)
+    :rtype: string
+    """
+    name = required(params, "name")
+    func = ACTIONS.get(name)
+    if func is None:
+        raise NotFound(_("找不到操作:%(name)s。") % {"name": name})
+    return inspect.getdoc(func)
+
 
 ACTIONS = {
     f.__name__: f for f in (
         catalog.status_show, catalog.package_list, catalog.package_show,
         catalog.package_search, catalog.organization_list, catalog.organization_show,
-        catalog.group_list, catalog.resource_show, datastore.datastore_search,
+        catalog.group_list, catalog.group_show, catalog.tag_list, catalog.resource_show,
+        datastore.datastore_search, help_show,
     )
 }
 
@@ -80,6 +98,13 @@ def _error(request, error, name):
     body = {"__type": kind, "message": f"{kind}: {error.message}"}
     body.update(error.fields)
     return _envelope(request, name, {"success": False, "error": body}, status=error.status)
+
+
+@require_http_methods(["GET"])
+def api_version(request, version=catalog.API_VERSION):
+    """CKAN's API root, ``/api/3``: which version of the Action API answers here."""
+    return HttpResponse(encode({"version": version}),
+                        content_type="application/json;charset=utf-8")
 
 
 @csrf_exempt

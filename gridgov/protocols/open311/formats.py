@@ -26,6 +26,7 @@ ITEM_NAMES = {
     "values": "value",
     "endpoints": "endpoint",
     "formats": "format",
+    "notes": "note",  # the notes extension (status history)
 }
 
 

@@ -14,6 +14,11 @@ idempotent: the client's ``token`` (or, failing that, its ``device_id`` with the
 content) becomes the event's idempotency key, so however often a request is retried one event
 exists, and ``tokens/{token}`` finds it.
 
+POST is ``create``; parameters and datetimes are read by ``params`` (a bad one is a 400,
+never a server error); the public reads carry CORS (``cors``); the extensions partner apps
+use — ``updated_after`` / ``updated_before``, paging, request notes, media — are documented
+in docs/open311.md (``extras``).
+
 Conventions of the spec kept here: every id is a string, lat/long are WGS-84, datetimes carry
 their zone, a single request is still a list, an empty parameter counts as missing, and errors
 are a list of {code, description} with 400 / 403 / 404, and 429 (with ``Retry-After``) over
@@ -23,14 +28,11 @@ the limits ``GRIDGOV_RATE_OPEN311`` (per key or signed-in person) and
 """
 
 import datetime as dt
-import hashlib
 import re
-import secrets
 
 from django.db.models import BooleanField, Case, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
@@ -38,20 +40,21 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from gridgov.areas.choices import Level
 from gridgov.core import personal_data
-from gridgov.core.access import require
 from gridgov.core.access.scope import get_scope
-from gridgov.events.actions import intake
 from gridgov.events.choices import Nature, Source, State
-from gridgov.events.models import Event
+from gridgov.events.models import Event, EventAttachment
 from gridgov.protocols.common import (
     ProtocolError,
     caller,
     event_services,
-    key_client,
     protocol_errors,
 )
 
+from . import extras
+from .cors import public_cors
+from .create import create_request
 from .formats import errors, render, w3_datetime
+from .params import datetime_param, flag_param, int_param, list_param, param
 
 SPEC_URL = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-11-26T00:00:00+08:00"
@@ -100,53 +103,16 @@ ATTRIBUTES = (
 )
 
 
-def _param(data, name) -> str:
-    """A parameter's value; empty counts as missing (the spec)."""
-    return (data.get(name) or "").strip()
-
-
 def _raw_key(request) -> str:
     """The key the caller sent: ``api_key`` (in the query, or the form of a POST) or
     ``Authorization: Api-Key``."""
-    raw = _param(request.GET, "api_key")
+    raw = param(request.GET, "api_key")
     if not raw and request.method == "POST":
-        raw = _param(request.POST, "api_key")
+        raw = param(request.POST, "api_key")
     header = request.META.get("HTTP_AUTHORIZATION", "").strip()
     if not raw and header.lower().startswith("api-key "):
         raw = header[8:].strip()
     return raw
-
-
-def _list_param(data, name) -> list[str]:
-    return [v.strip() for v in _param(data, name).split(",") if v.strip()]
-
-
-def _datetime_param(data, name):
-    raw = _param(data, name)
-    if not raw:
-        return None
-    value = parse_datetime(raw.replace(" ", "+"))
-    if value is None:
-        raise ProtocolError(
-            400, _("%(name)s 不是有效的 W3C 日期时间(如 2026-01-01T00:00:00+08:00)。")
-            % {"name": name})
-    if timezone.is_naive(value):
-        value = timezone.make_aware(value)
-    return value
-
-
-def _int_param(data, name, default, low, high):
-    raw = _param(data, name)
-    if not raw:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ProtocolError(400, _("%(name)s 必须是整数。") % {"name": name}) from None
-    if not low <= value <= high:
-        raise ProtocolError(400, _("%(name)s 须在 %(low)d 到 %(high)d 之间。")
-                            % {"name": name, "low": low, "high": high})
-    return value
 
 
 def _descriptions(error: ProtocolError) -> list[str]:
@@ -156,7 +122,8 @@ def _descriptions(error: ProtocolError) -> list[str]:
     return error.messages
 
 
-def _error_list(request, error: ProtocolError, fmt, *args, **kwargs):
+def _error_list(request, error: ProtocolError, fmt="json", *args, **kwargs):
+    # ``media/{id}`` has no format in its path: its errors are JSON.
     return errors(fmt, error.status, *_descriptions(error))
 
 
@@ -170,6 +137,7 @@ _guard = protocol_errors(_error_list, rate="open311", raw_key=_raw_key,
 # --- discovery and services -----------------------------------------------------------------
 
 
+@public_cors
 @require_GET
 @_guard
 def discovery(request, fmt):
@@ -201,6 +169,7 @@ def _service_row(category) -> dict:
     }
 
 
+@public_cors
 @require_GET
 @_guard
 def services(request, fmt):
@@ -213,6 +182,7 @@ def _attribute(spec) -> dict:
             for k, v in spec.items()}
 
 
+@public_cors
 @require_GET
 @_guard
 def service_definition(request, fmt, code):
@@ -271,6 +241,8 @@ def _readable_events(principal):
     """
     queryset = (
         Event.objects.exclude(state__in=HIDDEN_STATES)
+        # Held content a reviewer turned down (voided) stays unpublished.
+        .exclude(Q(state=State.VOID) & ~Q(hold_reason=""))
         .select_related("category", "department", "grid__parent__parent")
         .only(
             "id", "number", "state", "source", "category__code", "category__name",
@@ -279,6 +251,7 @@ def _readable_events(principal):
             "grid__parent__name", "grid__parent__level", "grid__parent__parent__name",
             "grid__parent__parent__level",
         )
+        .annotate(media_id=extras.report_media_subquery())
     )
     public = Q(source__in=PUBLIC_SOURCES)
     if principal is None or get_scope(principal) is None:
@@ -310,9 +283,10 @@ def public_place(event) -> str:
     return " ".join(reversed(names))
 
 
-def _request_row(event) -> dict:
+def _request_row(event, request) -> dict:
     """The spec's request: in full for an event the caller may read (``full_view``), else
-    the public view (text screened, street and community, point rounded)."""
+    the public view (text screened, street and community, point rounded). ``media_url``
+    links the public copy of the report's photo, for requests of the public channels only."""
     category = event.category
     expected = event.handle_deadline or event.stage_deadline
     full = getattr(event, "full_view", False)
@@ -334,33 +308,38 @@ def _request_row(event) -> dict:
         "zipcode": "",
         "lat": float(event.lat) if full else round(float(event.lat), places),
         "long": float(event.lng) if full else round(float(event.lng), places),
-        "media_url": "",
+        "media_url": extras.media_url(request, getattr(event, "media_id", None))
+        if event.source in PUBLIC_SOURCES else "",
     }
 
 
 def _filter_requests(data, principal=None):
-    """The GET requests filters (plus the common page / page_size / updated_after)."""
+    """The GET requests filters, plus the extensions ``updated_after`` / ``updated_before``
+    (paging is the caller's)."""
     queryset = _readable_events(principal)
-    ids = _list_param(data, "service_request_id")
+    ids = list_param(data, "service_request_id")
     if ids:
         # The spec: service_request_id overrides every other argument.
         return queryset.filter(number__in=ids).order_by("-created_at", "-id")
-    codes = _list_param(data, "service_code")
+    codes = list_param(data, "service_code")
     if codes:
         queryset = queryset.filter(category__code__in=codes)
-    statuses = _list_param(data, "status")
+    statuses = list_param(data, "status")
     unknown = sorted(set(statuses) - {"open", "closed"})
     if unknown:
         raise ProtocolError(400, _("status 只能是 open 或 closed。"))
     if statuses and set(statuses) != {"open", "closed"}:
         closed = Q(state__in=CLOSED_STATES)
         queryset = queryset.filter(closed if statuses == ["closed"] else ~closed)
-    start = _datetime_param(data, "start_date")
-    end = _datetime_param(data, "end_date")
-    updated_after = _datetime_param(data, "updated_after")
+    start = datetime_param(data, "start_date")
+    end = datetime_param(data, "end_date")
+    updated_after = datetime_param(data, "updated_after")
+    updated_before = datetime_param(data, "updated_before")
     if start and end and start > end:
         raise ProtocolError(400, _("start_date 不能晚于 end_date。"))
-    if start is None and end is None and updated_after is None:
+    if updated_after and updated_before and updated_after > updated_before:
+        raise ProtocolError(400, _("updated_after 不能晚于 updated_before。"))
+    if start is None and end is None and updated_after is None and updated_before is None:
         start = timezone.now() - DEFAULT_WINDOW
     if start is not None:
         queryset = queryset.filter(created_at__gte=start)
@@ -368,136 +347,99 @@ def _filter_requests(data, principal=None):
         queryset = queryset.filter(created_at__lte=end)
     if updated_after is not None:
         queryset = queryset.filter(updated_at__gt=updated_after)
+    if updated_before is not None:
+        queryset = queryset.filter(updated_at__lt=updated_before)
     return queryset.order_by("-created_at", "-id")
 
 
 @csrf_exempt
+@public_cors
 @require_http_methods(["GET", "POST"])
 @_guard
 def requests_view(request, fmt):
     """GET requests (query) or POST requests (create, with api_key)."""
     if request.method == "POST":
-        return _create_request(request, fmt)
+        return create_request(request, fmt)
     data = request.GET
     queryset = _filter_requests(data, _principal(request))
-    page = _int_param(data, "page", 1, 1, 1_000_000)
-    size = _int_param(data, "page_size", MAX_PAGE_SIZE, 1, MAX_PAGE_SIZE)
+    page = int_param(data, "page", 1, 1, 1_000_000)
+    size = int_param(data, "page_size", MAX_PAGE_SIZE, 1, MAX_PAGE_SIZE)
     rows = list(queryset[(page - 1) * size: page * size])
-    return render(fmt, "service_requests", [_request_row(e) for e in rows])
+    return render(fmt, "service_requests", [_request_row(e, request) for e in rows])
 
 
+@public_cors
 @require_GET
 @_guard
 def request_detail(request, fmt, request_id):
-    """GET requests/{id}: one request, still as a list."""
+    """GET requests/{id}: one request, still as a list; with ``extensions=true`` its
+    ``notes`` (status history) too."""
+    with_notes = flag_param(request.GET, "extensions")
+    event = _readable_event(request, request_id)
+    row = _request_row(event, request)
+    if with_notes:
+        row["notes"] = _notes(event)
+    return render(fmt, "service_requests", [row])
+
+
+def _readable_event(request, request_id):
     event = _readable_events(_principal(request)).filter(number=request_id).first()
     if event is None:
         raise ProtocolError(404, _("没有编号为 %(id)s 的服务请求。") % {"id": request_id})
-    return render(fmt, "service_requests", [_request_row(event)])
+    return event
 
 
+def _notes(event) -> list[dict]:
+    full = getattr(event, "full_view", False)
+    return extras.notes(event, closed=event.state in CLOSED_STATES,
+                        screen=(lambda text: text) if full else screen_numbers)
+
+
+@public_cors
+@require_GET
+@_guard
+def request_notes(request, fmt, request_id):
+    """GET requests/{id}/notes: the request's status history (the ``notes`` extension)."""
+    return render(fmt, "notes", _notes(_readable_event(request, request_id)))
+
+
+@public_cors
+@require_GET
+@_guard
+def media(request, pk):
+    """GET media/{id}: the public copy of a photo sent with a request an anonymous caller
+    may read; anything else is 404."""
+    readable = _readable_events(None).values("pk")
+    attachment = EventAttachment.objects.filter(
+        pk=pk, public=True, step=extras.REPORT_STEP, event__in=readable).first()
+    if attachment is None:
+        raise ProtocolError(404, _("没有这个公开的媒体文件。"))
+    return extras.media_response(attachment)
+
+
+@public_cors
 @require_GET
 @_guard
 def token_detail(request, fmt, token):
-    """GET tokens/{token}: the service request a token turned into."""
+    """GET tokens/{token}: the service request a token turned into. A request held for
+    content review has no public id yet: ``service_request_id`` is empty until a reviewer
+    releases it (and stays empty if the reviewer turns it down)."""
     event = (
         Event.objects.filter(source=Source.OPEN311, external_id=token)
-        .only("number")
+        .only("number", "state", "hold_reason")
         .first()
     )
     if event is None:
         raise ProtocolError(404, _("没有这个 token 的服务请求。"))
-    return render(fmt, "service_requests", [{"service_request_id": str(event.number),
+    unpublished = event.state in HIDDEN_STATES or (
+        event.state == State.VOID and event.hold_reason)
+    request_id = None if unpublished else str(event.number)
+    return render(fmt, "service_requests", [{"service_request_id": request_id,
                                              "token": token}])
 
 
-def _api_client(data):
-    """The department client of ``api_key``, which must hold ``protocols.open311_report``."""
-    raw = _param(data, "api_key")
-    if not raw:
-        raise ProtocolError(403, _("缺少 api_key。"))
-    client = key_client(raw, message=_("api_key 无效或已吊销。"))
-    require(client, "protocols.open311_report", message=_("无权上报。"))
-    return client
-
-
-def _coordinate(data, name, low, high):
-    raw = _param(data, name)
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ProtocolError(
-            400, _("%(name)s 必须是数字(WGS-84 十进制度)。") % {"name": name}) from None
-    if not low <= value <= high:
-        raise ProtocolError(400, _("%(name)s 超出范围。") % {"name": name})
-    return value
-
-
-def _token_for(data, client) -> str:
-    """The client's token, or one derived from its device and the request's content."""
-    token = _param(data, "token")
-    if token:
-        if len(token) > 80:
-            raise ProtocolError(400, _("token 不能超过 80 个字符。"))
-        return token
-    device = _param(data, "device_id")
-    if device:
-        material = "\x1f".join([
-            client.api_key.prefix, device, _param(data, "service_code"), _param(data, "lat"),
-            _param(data, "long"), _param(data, "description"),
-        ])
-        return "d-" + hashlib.sha256(material.encode("utf-8")).hexdigest()[:40]
-    return "r-" + secrets.token_hex(20)
-
-
-def _create_request(request, fmt):
-    """POST requests: a resident's report through a department's Open311 client."""
-    data = request.POST
-    client = _api_client(data)
-    missing = [n for n in ("service_code", "lat", "long", "description") if not _param(data, n)]
-    if missing:
-        raise ProtocolError(400, *[_("缺少必填参数 %(name)s。") % {"name": n} for n in missing])
-    code = _param(data, "service_code")
-    category = event_services().filter(code=code).first()
-    if category is None:
-        raise ProtocolError(400, _("没有编码为 %(code)s 的服务。") % {"code": code})
-    lat = _coordinate(data, "lat", -90, 90)
-    lng = _coordinate(data, "long", -180, 180)
-    nature = _param(data, "attribute[nature]") or Nature.REQUEST
-    if nature not in Nature.values:
-        raise ProtocolError(400, _("attribute[nature] 的取值无效。"))
-    token = _token_for(data, client)
-    address = _param(data, "address_string")
-    detail = _param(data, "attribute[location_detail]")
-    if detail:
-        address = f"{address} {detail}".strip()
-    name = " ".join(filter(None, [_param(data, "last_name"), _param(data, "first_name")]))
-    try:
-        result = intake.record_open311(
-            actor=client,
-            token=token,
-            description=_param(data, "description"),
-            lng=lng,
-            lat=lat,
-            category=category,
-            nature=nature,
-            address=address[:200],
-            reporter_name=name[:50],
-            reporter_phone=_param(data, "phone"),
-        )
-    except intake.IdempotencyMismatch as exc:
-        # Invalid input and refusals propagate to ``_guard`` (400 and 403).
-        raise ProtocolError(400, str(exc)) from None
-    event = result.event
-    return render(fmt, "service_requests", [{
-        "service_request_id": str(event.number),
-        "token": token,
-        "service_notice": _("内容需人工审核后公开。") if result.held else "",
-        "account_id": _param(data, "account_id") or None,
-    }])
-
-
 @csrf_exempt
+@public_cors
 def not_found(request, fmt="xml", rest=""):
     """Anything else under /open311/v2/: the spec's 404 in the requested format."""
     return errors(fmt, 404, _("没有这个 Open311 资源。"))

@@ -27,7 +27,7 @@ def test_defaults_mirror_the_former_role_sets():
 def test_exchange_operation_documents_its_permission():
     from gridgov.core.tests.test_schema import _schema_document
 
-    operation = _schema_document()["paths"]["/api/exchange/resources/{code}/rows/"]["get"]
+    operation = _schema_document()["paths"]["/api/v1/exchange/resources/{code}/rows/"]["get"]
     assert operation["x-permissions"] == ["sharing.exchange"]
 
 

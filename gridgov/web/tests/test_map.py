@@ -48,8 +48,8 @@ def test_map_config_is_embedded_as_json_with_labels(client_as, grid_worker):
     start = html.index('id="gg-map-config"')
     body = html[html.index(">", start) + 1: html.index("</script>", start)]
     cfg = json.loads(body)
-    assert cfg["geojsonUrl"] == "/api/areas/geojson/"
-    assert cfg["areasUrl"] == "/api/areas/"
+    assert cfg["geojsonUrl"] == "/api/v1/areas/geojson/"
+    assert cfg["areasUrl"] == "/api/v1/areas/"
     assert cfg["kindLabels"]["basic"] == "基础网格"
     assert cfg["kindLabels"]["dedicated"] == "专属网格"
     assert cfg["crs"] == "wgs84"
