@@ -92,6 +92,21 @@ def _throttles_off():
 
 
 @pytest.fixture(autouse=True)
+def _throttle_window_just_begun(monkeypatch):
+    """Windows are fixed to the clock (a minute ends at :00): a test counting "three posts, the
+    third refused" would pass the third if a minute ended between them. The throttle's clock
+    starts each test one second into an hour, so no window (minute, 10 or 15 minutes, hour)
+    ends during it; time still runs, so expiry and Retry-After behave as they do live."""
+    import time
+
+    from gridgov.core import throttle
+
+    real = time.time()
+    shift = (real // 3600 + 1) * 3600 + 1 - real
+    monkeypatch.setattr(throttle, "_clock", lambda: time.time() + shift)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_catalog_cache():
     """A rolled-back test leaves no trace in the database, but may in the per-process cache
     of minor classes (a class it changed, then reported under): start every test without."""

@@ -179,6 +179,16 @@ GRIDGOV_RATE_IMPORT = os.environ.get("GRIDGOV_RATE_IMPORT", "30/hour")
 # Residents' report form and case evaluations, per client address: LIMIT per WINDOW seconds.
 GRIDGOV_PUBLIC_REPORT_LIMIT = env_int("GRIDGOV_PUBLIC_REPORT_LIMIT", 5)
 GRIDGOV_PUBLIC_REPORT_WINDOW = env_int("GRIDGOV_PUBLIC_REPORT_WINDOW", 600)
+# Only accepted reports use up the limit above (a refused form is refunded); every post of the
+# report form, accepted or not, counts here, so a flood of invalid posts is still stopped.
+GRIDGOV_RATE_PUBLIC_POSTS = os.environ.get("GRIDGOV_RATE_PUBLIC_POSTS", "30/10m")
+# Residents' case lookup by number and phone, per client address and per case number (failed
+# attempts; a match is refunded): guessing a phone for a known number stays slow.
+GRIDGOV_RATE_PUBLIC_LOOKUP = os.environ.get("GRIDGOV_RATE_PUBLIC_LOOKUP", "10/10m")
+GRIDGOV_RATE_PUBLIC_LOOKUP_NUMBER = os.environ.get("GRIDGOV_RATE_PUBLIC_LOOKUP_NUMBER", "10/hour")
+# The public address residents reach the report page at (https://gridgov.example.gov.cn), for
+# the QR poster; empty: taken from the request that asks for the poster.
+GRIDGOV_PUBLIC_BASE_URL = os.environ.get("GRIDGOV_PUBLIC_BASE_URL", "").rstrip("/")
 
 # --- Accounts and security ------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -304,6 +314,9 @@ GRIDGOV_HOTLINE_MAX_ROWS = env_int("GRIDGOV_HOTLINE_MAX_ROWS", 5_000)
 GRIDGOV_MAX_IMPORT_UNCOMPRESSED_BYTES = env_int("GRIDGOV_MAX_IMPORT_UNCOMPRESSED_BYTES",
                                                 100 * 1024 * 1024)
 GRIDGOV_IMPORT_REPORT_MAX_ROWS = env_int("GRIDGOV_IMPORT_REPORT_MAX_ROWS", 1000)
+# A consumer's download of granted data on the web (CSV / Excel): refused over this many rows
+# (the exchange API pages through any size); the page says so and how to narrow it.
+GRIDGOV_SHARING_DOWNLOAD_MAX_ROWS = env_int("GRIDGOV_SHARING_DOWNLOAD_MAX_ROWS", 50_000)
 
 # --- Maps -----------------------------------------------------------------------------------
 # Empty: the map draws the district's own polygons on a plain background (no tile server).

@@ -4,6 +4,7 @@ writes happen in ``accounts.actions``."""
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -33,12 +34,17 @@ class LoginForm(AuthenticationForm):
     """Django's sign-in form with the lock-out in front of the password check.
 
     A locked name is refused before its password is even looked at, so the right password
-    does not get through either.
+    does not get through either. The refusal reads exactly like a wrong password or an unknown
+    name (same message, same status) and costs one password hash like them, so neither the
+    page nor its timing tells a guesser that a name exists or is locked; the lock itself is
+    audited (``accounts.login_refused``) and shown to the security administrator.
     """
 
     error_messages = {
-        "invalid_login": _lazy("用户名或密码不正确。连续多次失败后账号将被锁定。"),
-        "inactive": _lazy("该账号已停用。"),
+        "invalid_login": _lazy("用户名或密码不正确,或账号因连续多次失败已被暂时锁定。"
+                               "请稍后再试,或联系安全管理员。"),
+        "inactive": _lazy("用户名或密码不正确,或账号因连续多次失败已被暂时锁定。"
+                          "请稍后再试,或联系安全管理员。"),
     }
 
     def __init__(self, request=None, *args, **kwargs):
@@ -53,15 +59,11 @@ class LoginForm(AuthenticationForm):
             from .signals import record_refused_locked
 
             record_refused_locked(username, until)
-            raise ValidationError(locked_message(until), code="locked")
-        try:
-            return super().clean()
-        except ValidationError:
-            # This failure may have been the one that locked the name: say so straight away.
-            until = lockout.locked_until(username)
-            if until is not None:
-                raise ValidationError(locked_message(until), code="locked") from None
-            raise
+            # Spend one hash as a password check would (ModelBackend hashes even for unknown
+            # names), so a locked name does not answer measurably faster.
+            make_password(self.cleaned_data.get("password") or "")
+            raise self.get_invalid_login_error()
+        return super().clean()
 
 
 class TotpForm(forms.Form):

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from gridgov.core.spreadsheet import safe_cell
 
+from . import labels
 from .anchor import local_tz
 
 CHUNK = 2000
@@ -24,7 +25,18 @@ FIELDS = ("id", "at", "actor_name", "role", "action", "object_type", "object_id"
 def headers():
     return [_("编号"), _("时间"), _("操作人"), _("角色"), _("操作"), _("对象类型"),
             _("对象编号"), _("对象"), _("变更"), _("备注"), _("请求编号"), _("客户端地址"),
-            _("链"), _("链序号"), _("哈希")]
+            _("链"), _("链序号"), _("哈希"), *name_headers()]
+
+
+# The sealed codes stay in their columns (what filters and the chain use); their names follow
+# at the end, so existing readers of the columns above are not shifted.
+def name_headers():
+    return [_("角色名称"), _("操作名称"), _("对象类型名称")]
+
+
+def _names(row: dict) -> list[str]:
+    return [labels.role_label(row["role"]), labels.action_label(row["action"]),
+            labels.object_type_label(row["object_type"])]
 
 
 def _rows(queryset):
@@ -58,7 +70,8 @@ def csv_lines(queryset, *, bom: bool = False):
     for row in _rows(queryset):
         row = _plain(row, tz)
         row["changes"] = json.dumps(row["changes"], ensure_ascii=False, sort_keys=True)
-        yield writer.writerow([_cell(row[name]) for name in FIELDS])
+        yield writer.writerow([_cell(row[name]) for name in FIELDS]
+                              + [_cell(name) for name in _names(row)])
 
 
 def jsonl_lines(queryset):

@@ -3,6 +3,7 @@ CSV export of the filtered log, and "verify now". Whoever lacks the page's permi
 like a missing page (the log does not even admit it exists).
 """
 
+import datetime as dt
 import json
 
 from django.core.exceptions import PermissionDenied
@@ -13,7 +14,7 @@ from django.views.generic import TemplateView
 
 from gridgov.core.views import PermissionRequiredMixin, ScopedDetailView, ScopedListView
 
-from . import anchor_log
+from . import anchor_log, labels
 from .actions import record_export, record_verify
 from .chain import GENESIS, record_hash
 from .export import csv_lines
@@ -72,8 +73,21 @@ def _display(value) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
-        return value
+        return _local_time(value)
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def _local_time(text: str) -> str:
+    """A sealed ISO time with its offset (stored in UTC) as local time; other text as is."""
+    if len(text) < 19 or text[4:5] != "-" or "T" not in text:
+        return text
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    if moment.tzinfo is None:
+        return text
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M:%S")
 
 
 class AuditRecordDetailView(AuditPermissionMixin, ScopedDetailView):
@@ -89,10 +103,12 @@ class AuditRecordDetailView(AuditPermissionMixin, ScopedDetailView):
         rows = []
         changes = rec.changes if isinstance(rec.changes, dict) else {"": rec.changes}
         for field, value in sorted(changes.items()):
+            # (key, its name on the object's model, before, after)
+            name = labels.field_label(rec.object_type, field) if field else field
             if isinstance(value, list) and len(value) == 2:
-                rows.append((field, _display(value[0]), _display(value[1])))
+                rows.append((field, name, _display(value[0]), _display(value[1])))
             else:
-                rows.append((field, "", _display(value)))
+                rows.append((field, name, "", _display(value)))
         context["diff_rows"] = rows
         # The record's own links (the whole log is checked on the verify page), under the
         # current key or a retired one (whether it may still carry that is the verify page's).

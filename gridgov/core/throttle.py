@@ -158,6 +158,12 @@ def check_import(request) -> Decision:
 # --- the counter ----------------------------------------------------------------------------
 
 
+def _clock() -> float:
+    """Now, in seconds since the epoch. One seam, so the tests can keep a window from ending
+    in the middle of a test (windows are fixed to the clock)."""
+    return time.time()
+
+
 def _name(bucket: str, key: str) -> str:
     if not _BUCKET_RE.match(bucket):
         raise ValueError(f"bad throttle bucket {bucket!r}")
@@ -166,7 +172,7 @@ def _name(bucket: str, key: str) -> str:
 
 
 def _window(window: int, now: float | None) -> tuple[float, int, int]:
-    now = time.time() if now is None else now
+    now = _clock() if now is None else now
     window = max(1, int(window))
     start = int(now // window) * window
     return now, start, start + window
@@ -192,7 +198,7 @@ def refund(bucket: str, key: str, *, window: int, now: float | None = None) -> N
 def claim_once(key: str, ttl: int, *, now: float | None = None) -> bool:
     """True for the first caller to claim ``key`` within ``ttl`` seconds, across processes;
     False for every other until the claim expires."""
-    now = time.time() if now is None else now
+    now = _clock() if now is None else now
     return bool(_store_call("claim", _name(ONCE, str(key)), 0, math.ceil(now + ttl), now))
 
 
@@ -272,7 +278,7 @@ def _maybe_purge(now: float) -> None:
 
 def purge_expired(now: float | None = None) -> int:
     """Delete the database rows of ended windows and expired claims; how many went."""
-    now = time.time() if now is None else now
+    now = _clock() if now is None else now
     deleted, _ = RateCounter.objects.filter(expires_at__lt=int(now)).delete()
     return deleted
 

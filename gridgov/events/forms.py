@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gridgov.accounts.models import Department
 
+from . import evidence
 from .models import MinorCategory
 from .workflow import TRANSITIONS
 
@@ -88,15 +89,58 @@ def _fields(action: str) -> dict:
 
 
 class TransitionForm(forms.Form):
-    """The form of one workflow action, with the event's version for conflict detection."""
+    """The form of one workflow action, with the event's version for conflict detection.
+
+    Given the ``event``, it shows what the action will do with it before it is posted: the
+    department a dispatch goes to (preselected and named) and the evidence a completion or
+    verification must carry (``evidence.requirement``, which the action enforces).
+    """
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, action: str, *args, **kwargs):
+    def __init__(self, action: str, *args, event=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.action = action
         self.transition = TRANSITIONS[action]
         self.fields.update(_fields(action))
+        self.evidence = None
+        if event is not None and action == "dispatch":
+            self._name_department(event)
+        if event is not None and action in evidence.STEP_OF:
+            self._show_evidence(evidence.requirement(event, action))
+
+    def _name_department(self, event) -> None:
+        # Without this the select showed "---------" and the action silently used the
+        # class's default department: now the default is the selected, named choice.
+        field = self.fields["department"]
+        default = event.category.default_department if event.category else None
+        if default is not None and default.is_active:
+            self.initial.setdefault("department", default.code)
+            field.empty_label = _("按小类默认:%(name)s") % {"name": default.name}
+            field.help_text = _("默认派往%(name)s(事件小类“%(category)s”的默认责任部门),"
+                                "可改选其他部门;勾选“派往所在网格”则交网格属地处置。") % {
+                "name": default.name, "category": event.category.name}
+        else:
+            field.empty_label = _("请选择责任部门")
+            field.help_text = _("该事件小类没有默认责任部门:请选择部门,或勾选“派往所在网格”。")
+
+    def _show_evidence(self, need) -> None:
+        self.evidence = need
+        field = self.fields["attachments"]
+        if need.photo:
+            field.label = _("现场照片(必须上传照片)")
+            field.widget.attrs["required"] = "required"
+        field.help_text = need.hint or _("本类事件照片可选。")
+        for name in ("lng", "lat"):
+            self.fields[name] = forms.CharField(required=False, max_length=32,
+                                                widget=forms.HiddenInput)
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.action == "dispatch" and cleaned.get("to_grid"):
+            # The department is preselected: ticking the grid is the explicit choice.
+            cleaned["department"] = None
+        return cleaned
 
     def action_data(self) -> dict:
         """The cleaned values as ``actions.perform`` reads them (codes for choices)."""

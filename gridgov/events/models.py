@@ -144,6 +144,60 @@ class MinorCategory(models.Model):
         return f"{self.handle_amount}{TimeUnit(self.handle_unit).label}"
 
 
+class EvidenceRule(models.Model):
+    """What a handler's completion (处置完毕, 自行处置) and the grid's verification (核查) must
+    carry as evidence: a photo, and/or a place within ``radius_m`` metres of the event.
+
+    One row per minor class, per major class, or the global default (both empty); the most
+    specific row wins (``gridgov.events.evidence.rule_for``). Administrators holding
+    ``events.manage_evidence`` edit them through ``actions.save_evidence_rule``.
+    """
+
+    category = models.OneToOneField(
+        MinorCategory, verbose_name=_("事件小类"), null=True, blank=True,
+        on_delete=models.CASCADE, related_name="evidence_rule")
+    major = models.OneToOneField(
+        MajorCategory, verbose_name=_("事件大类"), null=True, blank=True,
+        on_delete=models.CASCADE, related_name="evidence_rule")
+    # The global default row (neither class); at most one (the constraint below).
+    is_global = models.BooleanField(_("全局默认"), default=False)
+    complete_photo = models.BooleanField(_("处置完毕须上传照片"), default=True)
+    complete_place = models.BooleanField(_("处置完毕须在现场定位"), default=False)
+    verify_photo = models.BooleanField(_("核查须上传照片"), default=True)
+    verify_place = models.BooleanField(_("核查须在现场定位"), default=False)
+    radius_m = models.PositiveIntegerField(_("现场范围(米)"), default=200)
+    updated_at = models.DateTimeField(_("更新时间"), default=timezone.now)
+
+    objects = CatalogQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["major__code", "category__code"]
+        verbose_name = _("取证规则")
+        verbose_name_plural = _("取证规则")
+        constraints = [
+            # Exactly one of: a minor class, a major class, the global default.
+            models.CheckConstraint(
+                condition=(Q(category__isnull=False, major__isnull=True, is_global=False)
+                           | Q(category__isnull=True, major__isnull=False, is_global=False)
+                           | Q(category__isnull=True, major__isnull=True, is_global=True)),
+                name="events_evidence_rule_one_scope"),
+            models.UniqueConstraint(fields=["is_global"], condition=Q(is_global=True),
+                                    name="events_evidence_rule_one_global"),
+        ]
+
+    def __str__(self):
+        if self.category_id:
+            return str(self.category)
+        return self.major.name if self.major_id else str(_("全局默认"))
+
+    @classmethod
+    def restrict_q(cls, scope, action):
+        # Everyone signed in reads the rules (the forms show them); their keepers change them.
+        if action == "change":
+            return None if scope.can("events.manage_evidence") else NOTHING
+        return None
+
+
 class EventQuerySet(RestrictedQuerySet):
     """Events, with the deadline rule of ``gridgov.events.deadlines`` as filters and marks."""
 

@@ -30,6 +30,8 @@ PERMISSIONS = [
     PermissionSpec("events.department_work", _("处理派给本部门的事件"), {HANDLER, DEPT_ADMIN}),
     PermissionSpec("events.grid_work", _("处理本网格的事件"), GRID_ACTORS),
     PermissionSpec("events.manage_catalog", _("维护事件分类目录"), {SYS}),
+    # Which photo and place completion and verification need, per class (取证规则).
+    PermissionSpec("events.manage_evidence", _("维护处置与核查取证规则"), {SYS}),
     # Intake channels.
     PermissionSpec("events.report_patrol", _("上报巡查事件"), GRID_ROLES),
     # The hotline centre's system posts its records with a department API key.

@@ -64,6 +64,8 @@ REMARK, REASON = Input("remark"), Input("reason")
 CATEGORY = Input("category", CODE, 10)
 ATTACHMENTS = Input("attachments", FILES)
 APPROVE = Input("approve", BOOL)
+# The device's position (WGS-84) where an evidence rule asks for the place (取证规则).
+PLACE = (Input("lng", TEXT, 32), Input("lat", TEXT, 32))
 
 
 @dataclass(frozen=True)
@@ -111,12 +113,12 @@ TRANSITIONS = {t.action: t for t in (
     Transition("resume", _("恢复处置"), frozenset({S.SUSPENDED}), (S.FILED,), AREA,
                "resume_event", (REMARK,)),
     Transition("complete", _("处置完毕"), frozenset({S.IN_PROGRESS}), (S.COMPLETED,), HANDLER,
-               "complete_event", (REMARK, ATTACHMENTS, Input("overdue_reason"))),
+               "complete_event", (REMARK, ATTACHMENTS, Input("overdue_reason"), *PLACE)),
     Transition("verify", _("核查"), frozenset({S.COMPLETED}), (S.CLOSED, S.IN_PROGRESS), GRID,
-               "verify_event", (Input("passed", BOOL), REMARK, ATTACHMENTS)),
+               "verify_event", (Input("passed", BOOL), REMARK, ATTACHMENTS, *PLACE)),
     Transition("resolve_on_spot", _("自行处置"),
                frozenset({S.REPORTED, S.REGISTERED, S.FILED}), (S.COMPLETED,), GRID,
-               "resolve_on_spot", (REMARK, ATTACHMENTS)),
+               "resolve_on_spot", (REMARK, ATTACHMENTS, *PLACE)),
     Transition("escalate", _("上报上级"),
                frozenset({S.REPORTED, S.REGISTERED, S.FILED, S.DISPATCHED, S.IN_PROGRESS}),
                (None,), AREA, "escalate_event", (REASON,)),

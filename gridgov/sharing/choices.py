@@ -94,6 +94,7 @@ class Masking(models.TextChoices):
 class ExchangeChannel(models.TextChoices):
     EXCHANGE = "exchange", _("交换接口")
     CKAN = "ckan", _("CKAN 接口")
+    WEB = "web", _("网页预览与下载")
 
 
 # The answer deadline for a conditional request, in working days (国发〔2016〕51号).

@@ -7,6 +7,7 @@ computed on the way and kept, with the row count, as the exchange's evidence.
 
 import functools
 import hashlib
+import json
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
@@ -52,6 +53,28 @@ UNGRANTED = {
     "sort": gettext_lazy("不能按未授权的字段排序:%(f)s。"),
     "search": gettext_lazy("不能按未授权的字段搜索:%(f)s。"),
 }
+
+
+def own_grant(resource) -> Grant:
+    """What the provider department sees of its own resource (unsaved, never stored): every
+    field, the sensitive ones masked as a grant masks them by default; full values go through
+    the audited reveal, never through an export or a page of rows."""
+    fields = list(resource.fields.all())
+    return Grant(resource=resource, consumer_id=resource.provider_id,
+                 fields=[f.name for f in fields],
+                 masking={f.name: Masking.MASKED if f.sensitive else Masking.PLAIN
+                          for f in fields})
+
+
+def granted_rows(source, qs, grant):
+    """(pk, timestamp, row) for each row of ``qs`` as the exchange API sends it: only the
+    granted fields, masked as granted, each value as its JSON gives it (dates as ISO text).
+    The web preview and downloads read through this, so they can never show more than the
+    API would."""
+    project = projector(grant)
+    loads = json.loads
+    for pk, stamp, data in source.iterate(qs):
+        yield pk, stamp, loads(encode(project(data)))
 
 
 def plain_fields(grant) -> list[str]:

@@ -13,6 +13,7 @@ from gridgov.core.querysets import CHANGE, NOTHING, RestrictedQuerySet
 
 from .choices import (
     DEFAULT_COORDINATING_DEPARTMENT,
+    BaseLibrary,
     ExchangeChannel,
     FieldType,
     Masking,
@@ -24,6 +25,16 @@ from .choices import (
     UpdateCycle,
 )
 from .permissions import ANSWER, AUDIT_EXCHANGES, COORDINATE, PUBLISH, REQUEST, VIEW_EXCHANGES
+
+
+def labelled_fields(resource, names, masking=None) -> list[dict]:
+    """``names`` of ``resource``'s fields as pages show them: the Chinese label (the name when
+    the field is gone), the name, and whether ``masking`` masks it. Reads
+    ``resource.fields.all()``, so a list page prefetches ``resource__fields``."""
+    labels = {f.name: f.label for f in resource.fields.all()}
+    masking = masking or {}
+    return [{"name": n, "label": labels.get(n, n), "masked": masking.get(n) == Masking.MASKED}
+            for n in names]
 
 
 def coordinating_department_code() -> str:
@@ -109,6 +120,12 @@ class Resource(models.Model):
         if self.subcatalog:
             parts.append(self.subcatalog)
         return "-".join(parts)
+
+    @property
+    def group_labels(self) -> list[str]:
+        """The base libraries by name (人口, 法人 ...), not by key."""
+        names = dict(BaseLibrary.choices)
+        return [str(names.get(g, g)) for g in self.groups or ()]
 
     @classmethod
     def restrict_q(cls, scope, action):
@@ -236,6 +253,11 @@ class ShareRequest(models.Model):
             and timezone.now() > self.answer_deadline
         )
 
+    @property
+    def field_items(self) -> list[dict]:
+        """The requested fields with their labels (``labelled_fields``)."""
+        return labelled_fields(self.resource, self.fields)
+
     @classmethod
     def restrict_q(cls, scope, action):
         # Department staff of the consumer, of the provider and of the coordinating
@@ -296,6 +318,11 @@ class Grant(models.Model):
 
     def masking_for(self, field: str) -> str:
         return self.masking.get(field, Masking.PLAIN)
+
+    @property
+    def field_items(self) -> list[dict]:
+        """The granted fields with their labels and masks (``labelled_fields``)."""
+        return labelled_fields(self.resource, self.fields, self.masking)
 
     @classmethod
     def restrict_q(cls, scope, action):

@@ -23,6 +23,7 @@ COORDINATE = "sharing.coordinate"
 VIEW_EXCHANGES = "sharing.view_exchanges"
 AUDIT_EXCHANGES = "sharing.audit_exchanges"
 EXCHANGE = "sharing.exchange"
+USE_DATA = "sharing.use_data"
 
 PERMISSIONS = [
     # The catalog (metadata, never rows) is readable by everyone signed in; the menu offers
@@ -38,6 +39,10 @@ PERMISSIONS = [
     PermissionSpec(AUDIT_EXCHANGES, _("查看全部交换记录"), {Role.AUDIT_ADMIN}),
     # A department's system pulls the rows it was granted (API key).
     PermissionSpec(EXCHANGE, _("通过交换接口拉取授权数据"), {"api_client"}),
+    # A person of the consuming department previews and downloads on the web what its grant
+    # lets the department's system pull (and the provider its own resource, masked): the
+    # people who answer for the department's data, not every handler.
+    PermissionSpec(USE_DATA, _("在网页上预览和下载本部门获授权的数据"), PUBLISHERS),
 ]
 
 # The request and grant pages: anyone taking part in sharing for a department.

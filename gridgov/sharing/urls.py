@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import views, views_data
 
 app_name = "sharing"
 
@@ -12,6 +12,9 @@ urlpatterns = [
     path("resources/<str:code>/", views.ResourceDetailView.as_view(), name="resource"),
     path("resources/<str:code>/request/", views.RequestCreateView.as_view(), name="request"),
     path("resources/<str:code>/upload/", views.UploadView.as_view(), name="upload"),
+    path("resources/<str:code>/data/", views_data.DataPreviewView.as_view(), name="data"),
+    path("resources/<str:code>/data/download/", views_data.DataDownloadView.as_view(),
+         name="data_download"),
     path("requests/", views.RequestListView.as_view(), name="requests"),
     path("requests/<int:pk>/", views.RequestDetailView.as_view(), name="request_detail"),
     *[

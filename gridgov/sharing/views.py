@@ -27,7 +27,15 @@ from .choices import RequestStatus, SharingType
 from .filtersets import ExchangeLogFilterSet, ResourceFilterSet, ShareRequestFilterSet
 from .forms import ApproveForm, PublishForm, ReasonForm, RequestForm, ResolveForm, UploadForm
 from .models import ExchangeLog, Grant, Resource, ShareRequest
-from .permissions import ANSWER, COORDINATE, EXCHANGE_PAGES, PUBLISH, REQUEST, SHARING_WORK
+from .permissions import (
+    ANSWER,
+    COORDINATE,
+    EXCHANGE_PAGES,
+    PUBLISH,
+    REQUEST,
+    SHARING_WORK,
+    USE_DATA,
+)
 
 
 def _apply_errors(form, exc: ValidationError, aliases=None):
@@ -87,9 +95,11 @@ class ResourceDetailView(ScopedDetailView):
         is_provider = department_id == resource.provider_id and scope.department_can(PUBLISH)
         context["fields"] = list(resource.fields.all())
         context["is_provider"] = is_provider
-        context["my_grant"] = (Grant.objects.active()
+        context["my_grant"] = (Grant.objects.active().select_related("resource")
                                .filter(resource=resource, consumer_id=department_id).first()
                                if department_id else None)
+        # The preview and download pages (views_data) open to these people only.
+        context["can_use_data"] = bool(department_id and scope.department_can(USE_DATA))
         can_request = (
             department_id != resource.provider_id and scope.department_can(REQUEST)
             and resource.sharing_type != SharingType.NOT_SHARED
@@ -97,7 +107,8 @@ class ResourceDetailView(ScopedDetailView):
         context["request_form"] = RequestForm(resource=resource) if can_request else None
         if is_provider:
             context["grants"] = list(Grant.objects.active().filter(resource=resource)
-                                     .select_related("consumer"))
+                                     .select_related("consumer", "resource")
+                                     .prefetch_related("resource__fields"))
             context["pending"] = list(ShareRequest.objects.filter(
                 resource=resource, status=RequestStatus.PENDING).select_related("consumer"))
             context["usage"] = ExchangeLog.objects.filter(resource=resource).aggregate(
@@ -240,7 +251,8 @@ class RequestDetailView(PermissionRequiredMixin, ScopedDetailView):
                 scope.department_can(COORDINATE) and department_id == req.coordinator_id
                 and req.status == RequestStatus.DISPUTED) else None,
             "reason_form": ReasonForm(),
-            "grants": list(req.grants.all()),
+            "grants": list(req.grants.select_related("resource")
+                           .prefetch_related("resource__fields")),
         })
         return context
 
@@ -304,7 +316,8 @@ class GrantListView(PermissionRequiredMixin, ScopedListView):
     context_object_name = "grants"
 
     def get_queryset(self):
-        queryset = super().get_queryset().select_related("resource__provider", "consumer")
+        queryset = (super().get_queryset().select_related("resource__provider", "consumer")
+                    .prefetch_related("resource__fields"))
         if self.request.GET.get("active", "1") == "1":
             queryset = queryset.filter(revoked_at__isnull=True)
         return queryset

@@ -17,6 +17,8 @@ from .conftest import PASSWORD
 pytestmark = pytest.mark.django_db
 
 LOGIN = "/accounts/login/"
+# The one answer to a wrong password, an unknown name and a locked name alike.
+GENERIC = "用户名或密码不正确,或账号因连续多次失败已被暂时锁定"
 
 
 @pytest.fixture(autouse=True)
@@ -43,9 +45,10 @@ def test_threshold_failures_lock_the_account(grid_worker):
     assert not lockout.is_locked(grid_worker.username)
     response = sign_in(client, grid_worker.username, "wrong-password")
     text = response.content.decode()
-    assert "账号已锁定" in text
+    # The page does not say the name is now locked (that would tell a guesser it matters).
+    assert GENERIC in text
     until = AccountLock.objects.get(username=grid_worker.username).locked_until
-    assert timezone.localtime(until).strftime("%Y-%m-%d %H:%M") in text
+    assert timezone.localtime(until).strftime("%Y-%m-%d %H:%M") not in text
     assert dt.timedelta(seconds=890) < until - timezone.now() <= dt.timedelta(seconds=900)
 
 
@@ -55,7 +58,7 @@ def test_locked_account_refuses_the_right_password(grid_worker):
         sign_in(client, grid_worker.username, "wrong-password")
     response = sign_in(client, grid_worker.username, PASSWORD)
     assert response.status_code == 200
-    assert "账号已锁定" in response.content.decode()
+    assert GENERIC in response.content.decode()
     assert not is_signed_in(client)
     refused = AuditRecord.objects.filter(action="accounts.login_refused",
                                          object_id=grid_worker.username)
@@ -109,7 +112,9 @@ def test_unknown_user_names_lock_the_same_way(db):
         sign_in(client, "t_nobody", "whatever-password")
     assert lockout.is_locked("t_nobody")
     response = sign_in(client, "t_nobody", "whatever-password")
-    assert "账号已锁定" in response.content.decode()
+    assert GENERIC in response.content.decode()
+    assert AuditRecord.objects.filter(action="accounts.login_refused",
+                                      object_id="t_nobody").count() == 1
 
 
 def test_sec_admin_unlocks_and_it_is_audited(grid_worker, sec_admin, sys_admin, audit_admin):

@@ -95,8 +95,9 @@ def test_detail_shows_the_before_after_difference(client_as, audit_admin, sample
     edited, _ = sample
     response = client_as(audit_admin).get(reverse("audit:record", args=[edited.pk]))
     assert response.status_code == 200
-    assert response.context["diff_rows"] == [("households", "100", "120"),
-                                             ("name", "鼓楼", "鼓楼街道")]
+    # Each changed key is shown by its field's name on the object's model.
+    assert response.context["diff_rows"] == [("households", "户数", "100", "120"),
+                                             ("name", "名称", "鼓楼", "鼓楼街道")]
     assert response.context["hash_ok"] and response.context["link_ok"]
     html = response.content.decode()
     assert "鼓楼街道" in html and "req-views-1" in html and "哈希与链接一致" in html

@@ -25,7 +25,8 @@ def test_import_page_answers_429_over_the_rate(client_as, grid_worker, grid_work
     assert statuses[2] == 429 and 429 not in statuses[:2]
     batches = ImportBatch.objects.count()
     response = client.post(url, {"kind": "people", "file": _upload()})
-    assert response.status_code == 429 and int(response["Retry-After"]) > 60
+    # An hour window fixed to the clock: what is left of it, however little.
+    assert response.status_code == 429 and 0 < int(response["Retry-After"]) <= 3600
     assert "导入过于频繁" in response.content.decode()
     assert ImportBatch.objects.count() == batches  # refused before anything was read
     # Another person has their own count.

@@ -72,4 +72,5 @@ def test_hotline_import_api_is_limited_per_person(settings, api_as, intake_clerk
                 for _ in range(3)]
     assert statuses == [400, 400, 429]
     response = api.post("/api/events/hotline/", {"records": []}, format="json")
-    assert response.status_code == 429 and int(response["Retry-After"]) > 60
+    # An hour window fixed to the clock: what is left of it, however little.
+    assert response.status_code == 429 and 0 < int(response["Retry-After"]) <= 3600

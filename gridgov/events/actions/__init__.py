@@ -27,6 +27,7 @@ The verbs live by concern; this package re-exports them, so callers write
 - ``requests``: extension and suspension requests and their decisions;
 - ``merge``: merging duplicate reports; ``alerts``: deadline alerts of the periodic scan;
 - ``catalog``: the event catalog (platforms, major and minor classes);
+- ``evidence``: the evidence rules (photo, place) of completion and verification;
 - ``files``: a step's attachments; ``screening``: the content screen moderation fills in;
 - ``perform``: run an action by name with the inputs the workflow table names.
 """
@@ -42,6 +43,7 @@ from .catalog import (
     save_platform,
     update_category,
 )
+from .evidence import clear_evidence_rule, save_evidence_rule
 from .intake import (
     IdempotencyMismatch,
     IntakeResult,
@@ -86,13 +88,15 @@ from .workflow import (
 
 __all__ = [
     "CATEGORY_FIELDS", "Conflict", "IdempotencyMismatch", "IntakeResult", "LINK_COMMENT_MAX",
-    "PERFORMABLE", "REPORTER_LINK_ROLE", "claim_event", "complete_event", "create_category",
+    "PERFORMABLE", "REPORTER_LINK_ROLE", "claim_event", "clear_evidence_rule", "complete_event",
+    "create_category",
     "decide_extension", "decide_suspension", "dispatch_event", "escalate_event",
     "evaluate_by_reporter_link", "evaluate_event", "file_event", "hotline", "intake",
     "link_default_departments", "mark_deadline", "merge_events", "not_file_event", "perform",
     "record_hotline", "record_leader_instruction", "record_mailbox", "record_open311",
     "record_video_patrol", "register_event", "release_held", "report_by_grid_worker",
     "report_by_resident", "report_event", "request_extension", "request_suspension",
-    "resolve_on_spot", "resume_event", "return_event", "save_major", "save_platform",
+    "resolve_on_spot", "resume_event", "return_event", "save_evidence_rule", "save_major",
+    "save_platform",
     "supervise_event", "transfer_from_department", "update_category", "verify_event", "void_event",
 ]

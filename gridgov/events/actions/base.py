@@ -150,16 +150,20 @@ def _fk(changes: dict) -> dict:
 
 
 def transition(event, action, *, actor, expected_version, changes_fn, remark="",
-               extra_fn=None, attachments=(), data_fn=None, audit_role=""):
+               extra_fn=None, attachments=(), data_fn=None, audit_role="", evidence_fn=None):
     """The frame every transition shares (see the module docstring).
 
     ``audit_role`` only labels the audit record (``evaluate_by_reporter_link``: "reporter");
-    it grants nothing: the permission and scope checks depend on ``actor`` alone."""
+    it grants nothing: the permission and scope checks depend on ``actor`` alone.
+    ``evidence_fn(current, prepared)`` checks the step's evidence against the event as it
+    stands (its class's rule) after the checks of ``begin``; what it returns joins the audit
+    record's extra fields."""
     prepared = prepare_attachments(attachments)
     with transaction.atomic():
         current = begin(event, action, actor, expected_version)
         before = state_of(current)
         from_state, stage_deadline = current.state, current.stage_deadline
+        evidence = evidence_fn(current, prepared) if evidence_fn else {}
         changes = changes_fn(current)
         department_before = current.department_id
         move(current, **_fk(changes))
@@ -167,6 +171,8 @@ def transition(event, action, *, actor, expected_version, changes_fn, remark="",
             if hasattr(value, "_meta"):
                 setattr(current, key, value)
         extra = extra_fn(current) if extra_fn else None
+        if evidence:
+            extra = {**(extra or {}), **evidence}
         lapsed = _lapse_requests(current, from_state)
         if lapsed:
             extra = {**(extra or {}), "lapsed_requests": lapsed}

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from gridgov.accounts.models import Department
 
-from .. import deadlines, public_links
+from .. import deadlines, evidence, public_links
 from ..choices import LEVEL_ORDER, EventLevel, Nature, State, Urgency
 from ..models import Event
 from . import screening
@@ -196,11 +196,19 @@ def return_event(event, *, reason, actor, expected_version=None) -> Event:
                       data_fn=lambda ev: {"reason": reason})
 
 
-def complete_event(event, *, remark, actor, attachments=(), overdue_reason="",
-                   expected_version=None) -> Event:
+def _evidence(action, lng, lat):
+    """The evidence check of a step (``evidence.check``, by the event's class's rule)."""
+    place = evidence.parse_place(lng, lat)
+    return lambda ev, prepared: evidence.check(ev, action, prepared, place)
+
+
+def complete_event(event, *, remark, actor, attachments=(), overdue_reason="", lng=None,
+                   lat=None, expected_version=None) -> Event:
     """The handler reports the work done, with photos; now it waits for verification.
 
-    Past the handling deadline a written explanation (``overdue_reason``) is required.
+    Past the handling deadline a written explanation (``overdue_reason``) is required. The
+    class's evidence rule may require a photo and the device's place (``lng``/``lat``, near
+    the event): ``ValidationError`` on ``attachments`` or ``lng`` otherwise.
     """
     remark = text(remark, "remark")
     overdue_reason = text(overdue_reason, "overdue_reason", required=False)
@@ -212,24 +220,30 @@ def complete_event(event, *, remark, actor, attachments=(), overdue_reason="",
                 **stage(deadlines.verify_deadline(ev))}
 
     return transition(event, "complete", actor=actor, expected_version=expected_version,
-                      changes_fn=changes, remark=remark, attachments=attachments)
+                      changes_fn=changes, remark=remark, attachments=attachments,
+                      evidence_fn=_evidence("complete", lng, lat))
 
 
-def resolve_on_spot(event, *, remark, actor, attachments=(), expected_version=None) -> Event:
+def resolve_on_spot(event, *, remark, actor, attachments=(), lng=None, lat=None,
+                    expected_version=None) -> Event:
     """The grid worker fixed it on the spot (自行处置); it still waits for verification by the
-    grid's worker or chief, and is counted as resolved on the spot."""
+    grid's worker or chief, and is counted as resolved on the spot. Evidence as completion."""
     remark = text(remark, "remark")
     return transition(
         event, "resolve_on_spot", actor=actor, expected_version=expected_version,
         changes_fn=lambda ev: {"state": State.COMPLETED, "resolved_on_spot": True,
                                "assignee": user_or_none(actor),
                                **stage(deadlines.verify_deadline(ev))},
-        remark=remark, attachments=attachments)
+        remark=remark, attachments=attachments,
+        evidence_fn=_evidence("resolve_on_spot", lng, lat))
 
 
-def verify_event(event, *, passed, actor, remark="", attachments=(),
+def verify_event(event, *, passed, actor, remark="", attachments=(), lng=None, lat=None,
                  expected_version=None) -> Event:
-    """On-site verification by the grid: passed → closed (结案), failed → rework (返工)."""
+    """On-site verification by the grid: passed → closed (结案), failed → rework (返工).
+
+    Either way the class's evidence rule for verification applies (the photo shows what
+    the worker found, done or not)."""
     passed = bool(passed)
     if not passed:
         remark = text(remark, "remark")
@@ -241,6 +255,7 @@ def verify_event(event, *, passed, actor, remark="", attachments=(),
 
     return transition(event, "verify", actor=actor, expected_version=expected_version,
                       changes_fn=changes, remark=remark or "", attachments=attachments,
+                      evidence_fn=_evidence("verify", lng, lat),
                       extra_fn=lambda ev: {"passed": passed},
                       data_fn=lambda ev: {"passed": passed})
 

@@ -20,7 +20,7 @@ from rest_framework.response import Response
 from gridgov.core import personal_data
 from gridgov.core.api import ScopedViewSetMixin
 
-from .. import actions, trace
+from .. import actions, evidence, trace
 from ..filtersets import EventFilterSet
 from ..models import Event, EventAttachment
 from ..workflow import BOOL, FILES, INT, REPORTER, TRANSITIONS, available_actions
@@ -67,19 +67,37 @@ class TimelineEntrySerializer(serializers.Serializer):
     consistent = serializers.BooleanField()
 
 
+class EvidenceNeedSerializer(serializers.Serializer):
+    """What one step must carry under the event's class's evidence rule (取证规则)."""
+
+    photo_required = serializers.BooleanField()
+    place_required = serializers.BooleanField(
+        help_text="须提交设备定位 lng/lat(WGS-84),距事件位置不超过 radius_m 米")
+    radius_m = serializers.IntegerField()
+    hint = serializers.CharField()
+
+
+EvidenceSerializer = inline_serializer("EventEvidence", fields={
+    "complete": EvidenceNeedSerializer(help_text="处置完毕、自行处置"),
+    "verify": EvidenceNeedSerializer(help_text="核查"),
+})
+
+
 class EventDetailSerializer(EventListSerializer):
-    """An event in full, with its timeline and the actions open to the reader now."""
+    """An event in full, with its timeline, the actions open to the reader now and the
+    evidence its completion and verification need."""
 
     reporter_phone = serializers.SerializerMethodField()
     timeline = serializers.SerializerMethodField()
     actions = serializers.SerializerMethodField()
+    evidence = serializers.SerializerMethodField()
 
     class Meta(EventListSerializer.Meta):
         fields = EventListSerializer.Meta.fields + [
             "description", "lng", "lat", "grid_id", "reporter_name", "reporter_phone",
             "camera_code", "external_id", "merged_into_id", "deadline_note",
             "overdue_reason", "evaluation_score", "evaluation_comment", "timeline",
-            "actions"]
+            "actions", "evidence"]
 
     def get_reporter_phone(self, obj) -> str:
         # The stored mask: the full number only through ``reveal-contact`` (audited).
@@ -88,6 +106,15 @@ class EventDetailSerializer(EventListSerializer):
     @extend_schema_field(TimelineEntrySerializer(many=True))
     def get_timeline(self, obj) -> list[dict]:
         return TimelineEntrySerializer(trace.timeline(obj), many=True).data
+
+    @extend_schema_field(EvidenceSerializer)
+    def get_evidence(self, obj) -> dict:
+        out = {}
+        for step in ("complete", "verify"):
+            need = evidence.requirement(obj, step)
+            out[step] = {"photo_required": need.photo, "place_required": need.place,
+                         "radius_m": need.radius_m, "hint": need.hint}
+        return out
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_actions(self, obj) -> list[str]:
@@ -106,9 +133,14 @@ def _input_field(needed):
     if needed.kind == INT:
         return serializers.IntegerField(required=False)
     if needed.kind == FILES:
-        return serializers.ListField(child=serializers.FileField(allow_empty_file=True),
-                                     required=False,
-                                     help_text="照片、录音、视频(multipart)")
+        return serializers.ListField(
+            child=serializers.FileField(allow_empty_file=True), required=False,
+            help_text="照片、录音、视频(multipart)。处置完毕、自行处置与核查按事件小类的取证规则"
+                      "可能必须含照片(事件详情的 evidence 字段),缺少时 400 指明 attachments")
+    if needed.name in ("lng", "lat"):
+        return serializers.CharField(
+            required=False, allow_blank=True, max_length=needed.max_length,
+            help_text="设备定位(WGS-84);取证规则要求定位时必填,须在事件位置 radius_m 米内")
     return serializers.CharField(required=False, allow_blank=True,
                                  max_length=needed.max_length)
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from gridgov.events import actions
 from gridgov.events.choices import State
 from gridgov.events.models import Event, MinorCategory
+from gridgov.events.tests.workflow_support import photo
 
 # The order the loop walks; make_event stops at the state asked for.
 PATH = (State.REPORTED, State.REGISTERED, State.FILED, State.DISPATCHED, State.IN_PROGRESS,
@@ -48,8 +49,10 @@ def make_event(grid, *, state=State.REPORTED, cat=None, reporter=None, phone="",
         State.DISPATCHED: lambda e: actions.dispatch_event(e, grid=True if to_grid else None,
                                                            actor=None),
         State.IN_PROGRESS: lambda e: actions.claim_event(e, actor=None),
-        State.COMPLETED: lambda e: actions.complete_event(e, remark="已清理", actor=None),
-        State.CLOSED: lambda e: actions.verify_event(e, passed=True, actor=None),
+        State.COMPLETED: lambda e: actions.complete_event(e, remark="已清理", actor=None,
+                                                          attachments=[photo()]),
+        State.CLOSED: lambda e: actions.verify_event(e, passed=True, actor=None,
+                                                     attachments=[photo()]),
     }
     for step in PATH[1: PATH.index(state) + 1]:
         event = steps[step](event)

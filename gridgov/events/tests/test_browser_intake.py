@@ -9,12 +9,15 @@ import re
 from pathlib import Path
 
 import pytest
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 
 from gridgov.areas import views as area_views
 from gridgov.core.testing import sign_in, wait_for_js
 from gridgov.events.models import Event
 
 from .intake_support import OUTSIDE, point_in
+from .test_public_track import report
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
@@ -57,17 +60,19 @@ def wait_for_outlines(page):
 def click_at(page, lng, lat, zoom=17):
     """Bring (lng, lat) into view at ``zoom`` as a person would, and click it."""
     page.locator(".gg-intake-map").scroll_into_view_if_needed()
-    offset = page.evaluate(
+    # Where the point is on the screen: Leaflet measures clicks from inside the map's border,
+    # so the border and a fractional top edge are counted, not just the bounding box.
+    at = page.evaluate(
         """([lat, lng, zoom]) => {
             const map = document.querySelector('[data-gg-point]').ggPicker.map;
             map.setView([lat, lng], zoom, {animate: false});
             const p = map.latLngToContainerPoint([lat, lng]);
-            return [p.x, p.y];
+            const el = map.getContainer(), r = el.getBoundingClientRect();
+            return [r.left + el.clientLeft + p.x, r.top + el.clientTop + p.y];
         }""",
         [lat, lng, zoom],
     )
-    box = page.locator(".gg-intake-map").bounding_box()
-    page.mouse.click(box["x"] + offset[0], box["y"] + offset[1])
+    page.mouse.click(at[0], at[1])
 
 
 def hint(page):
@@ -90,6 +95,10 @@ def test_resident_picks_the_point_on_the_outline_map(
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     page.screenshot(path=str(SHOTS / "gridgov-intake-outline-map-phone.png"), full_page=True)
 
+    # With the map up, the coordinates and the datum fold away under 手动输入坐标.
+    assert not page.locator("#id_lng").is_visible()
+    assert not page.locator("#id_crs").is_visible()
+    page.get_by_text("手动输入坐标").click()
     # Typed coordinates move the marker; a point far away gets the gentle hint.
     page.fill("#id_lng", f"{OUTSIDE[0]:.6f}")
     page.fill("#id_lat", f"{OUTSIDE[1]:.6f}")
@@ -128,6 +137,66 @@ def test_resident_picks_the_point_on_the_outline_map(
     context.close()
     event = Event.objects.get(number=number)
     assert event.grid.code == gulou_grid.code
+    assert outside == [] and errors == []
+
+
+def test_sending_without_a_point_asks_for_one_on_the_map(gulou_grid, server_url, browser):
+    context = browser.new_context(viewport=PHONE, locale="zh-CN")
+    page = context.new_page()
+    outside, errors = watch(page, server_url)
+    before = Event.objects.count()
+    page.goto(server_url + "/events/public/report/")
+    wait_for_outlines(page)
+    page.fill("#id_description", "路灯不亮")
+    page.locator("button.gg-intake-submit").click()
+    missing = page.locator("[data-gg-point-missing]")
+    missing.wait_for(state="visible")
+    assert "/events/public/report/" in page.url and Event.objects.count() == before
+    click_at(page, *point_in(gulou_grid))
+    wait_for_js(page, "document.getElementById('id_lng').value !== ''")
+    assert not missing.is_visible()
+    page.locator("button.gg-intake-submit").click()
+    page.wait_for_selector("text=提交成功")
+    context.close()
+    assert outside == [] and errors == []
+
+
+def test_without_script_the_coordinates_are_typed(gulou_grid, server_url, browser):
+    context = browser.new_context(viewport=PHONE, locale="zh-CN", java_script_enabled=False)
+    page = context.new_page()
+    page.goto(server_url + "/events/public/report/")
+    assert page.locator("#id_lng").is_visible() and page.locator("#id_crs").is_visible()
+    lng, lat = point_in(gulou_grid)
+    page.fill("#id_description", "井盖缺失")
+    page.fill("#id_lng", f"{lng:.7f}")
+    page.fill("#id_lat", f"{lat:.7f}")
+    page.locator("button.gg-intake-submit").click()
+    page.wait_for_selector("text=提交成功")
+    context.close()
+    assert Event.objects.get(description="井盖缺失").grid.code == gulou_grid.code
+
+
+def test_resident_looks_a_case_up_by_number_and_phone(gulou_grid, server_url, browser):
+    _response, event, _token = report(gulou_grid)
+    # Django's test client (inside report()) reconnects the handlers that close the connection
+    # after a request; the live server shares this test's connection, so take them off again.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    context = browser.new_context(viewport=PHONE, locale="zh-CN")
+    page = context.new_page()
+    outside, errors = watch(page, server_url)
+    page.goto(server_url + "/")  # not signed in: the sign-in page, with the residents' box
+    page.get_by_role("link", name="查询办理进度").click()
+    page.fill("#id_number", event.number)
+    page.fill("#id_phone", "13900000000")
+    page.locator("button.gg-intake-submit").click()
+    page.wait_for_selector("text=未找到与该编号和电话相符的反映")
+    page.fill("#id_phone", "138-1234-5678")
+    page.locator("button.gg-intake-submit").click()
+    page.wait_for_selector("text=反映已提交")
+    assert event.number in page.content() and "待受理" in page.content()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    context.close()
     assert outside == [] and errors == []
 
 

@@ -14,14 +14,19 @@ import re
 import pytest
 from django.utils import timezone
 
-from gridgov.core.testing import sign_in
+from gridgov.core.testing import sign_in, wait_for_js
 from gridgov.events.choices import State
 from gridgov.events.models import Event
 
 from .intake_support import point_in
+from .workflow_support import photo
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
+
+def _photo(name) -> dict:
+    """A site photo for a file input (completion and verification need one by default)."""
+    return {"name": name, "mimeType": "image/jpeg", "buffer": photo().read()}
 
 
 @pytest.fixture(autouse=True)
@@ -51,6 +56,9 @@ def resident_reports(browser, server_url, grid) -> tuple[str, str]:
     page.goto(server_url + "/events/public/report/")
     lng, lat = point_in(grid)
     page.fill("#id_description", "鼓楼网格内人行道上堆放建筑垃圾,影响通行")
+    # Once the map is up the coordinates fold away under 手动输入坐标; open them to type.
+    wait_for_js(page, "!document.querySelector('[data-gg-coords]').open")
+    page.get_by_text("手动输入坐标").click()
     page.fill("#id_lng", f"{lng:.6f}")
     page.fill("#id_lat", f"{lat:.6f}")
     page.fill("#id_address", "中山西路 1 号旁")
@@ -109,7 +117,7 @@ def test_a_resident_report_goes_round_the_loop(gulou_grid, server_url, browser):
     # The dispatcher sends it to the class's default department with one click.
     context, page = as_person(browser, server_url, "dispatch_gulou")
     page.goto(server_url + "/events/command/?queue=to_dispatch")
-    page.locator(f"tr[data-event='{event.pk}'] button", has_text="一键派遣").click()
+    page.locator(f"tr[data-event='{event.pk}'] button", has_text="派遣至").click()
     page.wait_for_load_state()
     context.close()
     event.refresh_from_db()
@@ -126,6 +134,8 @@ def test_a_resident_report_goes_round_the_loop(gulou_grid, server_url, browser):
     row = page.locator(f"tr[data-event='{event.pk}']")
     row.locator("summary", has_text="处置完毕").click()
     row.locator("textarea[name=remark]").fill("已清运建筑垃圾,恢复通行")
+    # The class's evidence rule asks for a photo of the result (取证规则).
+    row.locator("input[name=photos]").set_input_files(_photo("处置后.jpg"))
     row.locator("button", has_text="提交").click()
     page.wait_for_load_state()
     context.close()
@@ -135,7 +145,10 @@ def test_a_resident_report_goes_round_the_loop(gulou_grid, server_url, browser):
     # The grid worker checks on site and passes it: the case closes.
     context, page = as_person(browser, server_url, "gw_gulou")
     page.goto(server_url + "/events/mine/")
-    page.locator(f"tr[data-event='{event.pk}'] button", has_text="核查通过").click()
+    row = page.locator(f"tr[data-event='{event.pk}']")
+    row.locator("summary", has_text="核查通过").click()
+    row.locator("details[open] input[name=photos]").set_input_files(_photo("核查.jpg"))
+    row.locator("button", has_text="核查通过").click()
     page.wait_for_load_state()
     context.close()
     event.refresh_from_db()

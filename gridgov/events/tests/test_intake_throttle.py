@@ -65,4 +65,5 @@ def test_hotline_uploads_are_limited_per_person_page_and_api_together(
     response = client.post("/events/hotline/upload/", {"file": upload})
     assert response.status_code == 429
     assert "导入过于频繁" in response.content.decode()
-    assert int(response["Retry-After"]) > 60
+    # An hour window fixed to the clock: what is left of it, however little.
+    assert 0 < int(response["Retry-After"]) <= 3600

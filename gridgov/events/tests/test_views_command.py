@@ -10,6 +10,7 @@ from gridgov.events import actions as ev
 from gridgov.events.choices import State
 from gridgov.events.models import Event, MinorCategory
 from gridgov.events.tests.helpers_command import category, make_event, make_overdue, point_in
+from gridgov.events.tests.workflow_support import photo
 
 pytestmark = pytest.mark.django_db
 COMMAND = "/events/command/"
@@ -230,7 +231,8 @@ def test_department_list_claim_complete(client_as, dept_handler, gulou_grid, loo
     assert event.number in listed(client.get(DEPARTMENT, {"queue": "handling"}))
     response = client.post(f"{DEPARTMENT}{event.pk}/complete/", {"remark": ""}, follow=True)
     assert any("处置情况:请填写此项。" in m for m in messages_of(response))
-    client.post(f"{DEPARTMENT}{event.pk}/complete/", {"remark": "已清运完毕"})
+    client.post(f"{DEPARTMENT}{event.pk}/complete/", {"remark": "已清运完毕",
+                                                      "photos": [photo()]})
     assert Event.objects.get(pk=event.pk).state == State.COMPLETED
 
 
@@ -271,9 +273,11 @@ def test_grid_worker_verifies_and_sees_own_reports(client_as, grid_worker, gulou
                                                       "reported": 1}
     assert {mine.number, rework.number} <= set(listed(response))
     assert neighbour.number not in listed(response)
-    client.post(f"{MINE}{mine.pk}/verify/", {"passed": "1", "version": mine.version})
+    client.post(f"{MINE}{mine.pk}/verify/", {"passed": "1", "version": mine.version,
+                                             "photos": [photo()]})
     assert Event.objects.get(pk=mine.pk).state == State.CLOSED
-    client.post(f"{MINE}{rework.pk}/verify/", {"passed": "0", "remark": "地面仍有油污"})
+    client.post(f"{MINE}{rework.pk}/verify/", {"passed": "0", "remark": "地面仍有油污",
+                                               "photos": [photo()]})
     assert Event.objects.get(pk=rework.pk).state == State.IN_PROGRESS
     assert reported.number in listed(client.get(MINE, {"tab": "reported"}))
     assert mine.number not in listed(client.get(MINE, {"tab": "reported"}))

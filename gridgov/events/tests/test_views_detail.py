@@ -81,6 +81,8 @@ def test_verify_with_photo(client_as, p, tmp_path, settings):
 
     settings.MEDIA_ROOT = tmp_path
     event = event_in(State.COMPLETED, p)
+    # The completion's photo (the evidence rule asks for one): original and public copy.
+    before, before_public = event.attachments.count(), event.attachments.filter(public=True).count()
     response = client_as(p["worker"]).post(f"/events/{event.pk}/act/verify/", {
         "verify-version": event.version, "verify-passed": "1", "verify-remark": "已整改",
         "verify-attachments": [SimpleUploadedFile("ok.jpg", jpeg_with_gps(),
@@ -88,8 +90,8 @@ def test_verify_with_photo(client_as, p, tmp_path, settings):
     assert response.status_code == 302
     event.refresh_from_db()
     # The original (evidence) and its public copy without metadata.
-    assert event.state == State.CLOSED and event.attachments.count() == 2
-    assert event.attachments.filter(public=True).count() == 1
+    assert event.state == State.CLOSED and event.attachments.count() == before + 2
+    assert event.attachments.filter(public=True).count() == before_public + 1
     page = client_as(p["worker"]).get(f"/events/{event.pk}/").content.decode()
     assert "ok.jpg" in page
 

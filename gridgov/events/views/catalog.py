@@ -85,3 +85,6 @@ def register_menu() -> None:
     menus.register(menus.MenuItem("events_catalog", gettext_lazy("事件分类"),
                                   ("events:catalog",), permission="events.manage_catalog",
                                   order=80))
+    menus.register(menus.MenuItem("events_evidence", gettext_lazy("取证规则"),
+                                  ("events:evidence",), permission="events.manage_evidence",
+                                  order=81))

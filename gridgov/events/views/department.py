@@ -8,8 +8,7 @@ buttons (claim, complete, return), which grid workers use for tasks sent to thei
 from django.urls import path
 from django.utils.translation import gettext as _
 
-from .. import actions, queues
-from ..attachments import prepare
+from .. import actions, evidence, queues
 from .lists import EventButtonView, QueuePage, posted_version
 
 
@@ -18,6 +17,18 @@ class DepartmentListView(QueuePage):
 
     template_name = "events/command/department.html"
     room = queues.DEPARTMENT
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        add_evidence(ctx["rows"], "complete")
+        return ctx
+
+
+def add_evidence(rows, action) -> None:
+    """Each row's evidence requirement for ``action`` (the form marks a photo required)."""
+    found = evidence.requirements([row["event"] for row in rows], action)
+    for row in rows:
+        row[f"{action}_evidence"] = found[row["event"].pk]
 
 
 class ClaimView(EventButtonView):
@@ -38,9 +49,11 @@ class CompleteView(EventButtonView):
     back_name = "events:department"
 
     def act(self, request, event):
-        files = prepare(request.FILES.getlist("photos"))
+        # Raw uploads: the action reads, sniffs and checks them (``prepare_attachments``).
+        files = request.FILES.getlist("photos")
         actions.complete_event(event, remark=request.POST.get("remark", ""), attachments=files,
                                overdue_reason=request.POST.get("overdue_reason", ""),
+                               lng=request.POST.get("lng"), lat=request.POST.get("lat"),
                                actor=request.user, expected_version=posted_version(request))
         return _("事件 %(number)s 已报处置完毕,等待核查。") % {"number": event.number}
 

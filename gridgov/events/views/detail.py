@@ -36,7 +36,7 @@ def _context(request, event, forms_by_action=None) -> dict:
     for transition in available_actions(event, request.user):
         forms_by_action.setdefault(transition.action, TransitionForm(
             transition.action, initial={"version": event.version},
-            prefix=transition.action))
+            prefix=transition.action, event=event))
     entries = trace.timeline(event)
     link_timeline(event, entries, request.user)  # files open through views.files only
     return {
@@ -96,7 +96,7 @@ class EventActionView(PermissionRequiredMixin, View):
                  .filter(pk=pk).first())
         if event is None:
             raise Http404
-        form = TransitionForm(action, request.POST, request.FILES, prefix=action)
+        form = TransitionForm(action, request.POST, request.FILES, prefix=action, event=event)
         status = 400
         if form.is_valid():
             try:

@@ -129,6 +129,20 @@ def count_submission(request, bucket: str = "public-report") -> throttle.Decisio
     return throttle.hit(bucket, throttle.client_address(request), limit=limit, window=window)
 
 
+def refund_submission(request, bucket: str = "public-report") -> None:
+    """Take back the count of a submission that was refused (invalid, or a stale form): only
+    accepted reports use up a resident's limit (issue 11, item 7)."""
+    _limit_count, window = _limit()
+    throttle.refund(bucket, throttle.client_address(request), window=window)
+
+
+def _too_many(request, template, decision, message):
+    response = render(request, template, _form_context(
+        request, request.POST, {"form": [message % {"m": decision.retry_minutes}]}), status=429)
+    response["Retry-After"] = str(decision.retry_after)
+    return response
+
+
 class PublicReportView(View):
     """The residents' page: no account, contact optional and private, rate-limited."""
 
@@ -138,14 +152,23 @@ class PublicReportView(View):
         return render(request, self.template_name, _form_context(request))
 
     def post(self, request):
+        message = _("提交过于频繁,请 %(m)d 分钟后再试。如情况紧急请拨打 12345 热线。")
+        # Every post counts against the higher flood limit; the resident's own limit counts
+        # accepted reports only: a refused form gives its count back below.
+        flood = throttle.check("public-posts", throttle.client_address(request))
+        if not flood.allowed:
+            return _too_many(request, self.template_name, flood, message)
         decision = count_submission(request)
         if not decision.allowed:
-            response = render(request, self.template_name, _form_context(
-                request, request.POST, {"form": [_(
-                    "提交过于频繁,请 %(m)d 分钟后再试。如情况紧急请拨打 12345 热线。")
-                    % {"m": decision.retry_minutes}]}), status=429)
-            response["Retry-After"] = str(decision.retry_after)
-            return response
+            return _too_many(request, self.template_name, decision, message)
+        try:
+            return self._submit(request)
+        except Exception:
+            # A server error is not the resident's doing either.
+            refund_submission(request)
+            raise
+
+    def _submit(self, request):
         post = request.POST
         try:
             result = intake.report_by_resident(
@@ -155,14 +178,17 @@ class PublicReportView(View):
                 uploads=request.FILES.getlist("attachments"),
                 form_token=post.get("form_token") or None, **_point_values(post))
         except ValidationError as exc:
+            refund_submission(request)
             return render(request, self.template_name,
                           _form_context(request, post, error_messages(exc)), status=400)
         except intake.IdempotencyMismatch:
+            refund_submission(request)
             return render(request, self.template_name, _form_context(
                 request, post, {"form": [_("该表单已提交过,请刷新页面后重新填写。")]}),
                 status=400)
         response = render(request, "events/intake/public_done.html", {
             "event": result.event, "held": result.held,
+            "has_phone": bool(result.event.reporter_phone_hash),
             "track_url": _track_url(request, result.public_token)})
         # The page holds the secret tracking link: never kept by a shared cache.
         response["Cache-Control"] = "private, no-store"

@@ -24,12 +24,14 @@ from ..models import Event
 
 PAGE_SIZE = 50
 
-LIST_RELATED = ("category", "category__major", "department", "grid", "assignee")
+LIST_RELATED = ("category", "category__major", "category__default_department", "department",
+                "grid", "assignee")
 LIST_FIELDS = (
     "id", "number", "source", "nature", "urgency", "state", "description", "address",
     "area_code", "supervised", "stage_deadline", "stage_started_at", "handle_deadline",
     "created_at", "version", "lng", "lat", "category__code", "category__name",
-    "category__default_department_id", "category__major__name", "department__name",
+    "category__default_department_id", "category__default_department__name",
+    "category__major__name", "category__major_id", "department__name",
     "grid__name", "grid__code", "assignee__real_name", "assignee__username",
     "reporter_user_id", "level", "resolved_on_spot",
 )
@@ -66,6 +68,10 @@ def rows(events, now) -> list[dict]:
             "url": detail_url(event),
             "default_department": (event.category.default_department_id
                                    if event.category_id else None),
+            # Named on the one-click dispatch button, so nobody dispatches blind.
+            "default_department_name": (event.category.default_department.name
+                                        if event.category_id
+                                        and event.category.default_department_id else ""),
         })
     return out
 

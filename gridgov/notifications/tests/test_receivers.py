@@ -10,6 +10,7 @@ from gridgov.events.tests.helpers_command import (
     make_event,
     make_overdue,
 )
+from gridgov.events.tests.workflow_support import photo
 from gridgov.notifications.choices import Kind
 from gridgov.notifications.models import Notification
 from gridgov.notifications.receivers import normalise
@@ -54,14 +55,15 @@ def test_return_tells_the_dispatchers_with_the_reason(gulou_grid, dept_handler, 
 def test_completion_asks_the_grid_worker_to_verify(gulou_grid, on_commit):
     event = make_event(gulou_grid, state=State.IN_PROGRESS)
     with on_commit():
-        ev.complete_event(event, remark="已清运", actor=None)
+        ev.complete_event(event, remark="已清运", actor=None, attachments=[photo()])
     assert told(Kind.TO_VERIFY, event) == ["gw_gulou"]
 
 
 def test_failed_verification_sends_the_handlers_back(gulou_grid, grid_worker, on_commit):
     event = make_event(gulou_grid, state=State.COMPLETED)
     with on_commit():
-        ev.verify_event(event, passed=False, remark="仍有垃圾", actor=grid_worker)
+        ev.verify_event(event, passed=False, remark="仍有垃圾", actor=grid_worker,
+                        attachments=[photo()])
     rework = Notification.objects.get(event=event, text__contains="返工")
     assert rework.user.username == "handler_zhifa"
     assert "仍有垃圾" in rework.text
@@ -90,8 +92,8 @@ def test_merged_reporters_hear_progress_to_the_close(gulou_grid, grid_worker, ou
         ev.file_event(primary, actor=None, category=category())
         ev.dispatch_event(primary, actor=None)
         ev.claim_event(primary, actor=None)
-        ev.complete_event(primary, remark="done", actor=None)
-        ev.verify_event(primary, passed=True, actor=None)
+        ev.complete_event(primary, remark="done", actor=None, attachments=[photo()])
+        ev.verify_event(primary, passed=True, actor=None, attachments=[photo()])
     closed = [m for m in outbox if "结案" in m.text]
     assert sorted(m.phone for m in closed) == ["13800000001", "13912345678"]
     assert told(Kind.PROGRESS, primary).count("gw_gulou") == 2  # dispatched, closed

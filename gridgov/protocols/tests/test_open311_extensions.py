@@ -10,6 +10,7 @@ from django.utils import timezone
 from gridgov.events.choices import State
 from gridgov.events.models import Event
 from gridgov.events.tests.helpers_command import make_event
+from gridgov.events.tests.workflow_support import photo
 
 from .test_open311 import (
     BASE,
@@ -149,7 +150,8 @@ def test_remarks_in_notes_are_screened_for_anonymous_readers(http, gulou_grid):
     from gridgov.events import actions as ev
 
     event = make_event(gulou_grid, state=State.IN_PROGRESS, source="citizen")
-    ev.complete_event(event, remark="已联系业主 13912345678 清理", actor=None)
+    ev.complete_event(event, remark="已联系业主 13912345678 清理", actor=None,
+                      attachments=[photo()])
     notes = as_json(http.get(f"{BASE}requests/{event.number}/notes.json"))
     remark = next(n["description"] for n in notes if n["description"])
     assert "13912345678" not in remark and "139****5678" in remark

@@ -15,6 +15,8 @@ DEFAULTS = {
     "sharing.view_exchanges": STAFF | {"audit_admin"},
     "sharing.audit_exchanges": {"audit_admin"},
     "sharing.exchange": {"api_client"},
+    # Issue 11: previewing and downloading granted data on the web.
+    "sharing.use_data": PUBLISHERS,
 }
 
 

@@ -93,7 +93,7 @@ PEOPLE = OBJECTS | {"basedata_people"}
          | SHARING),
         ("data_officer", EVERYONE | PEOPLE | {"api_docs"} | SHARING),
         ("sys_admin", EVERYONE | {"users", "departments", "api_keys", "api_docs",
-                               "events_catalog", "lexicon"}),
+                               "events_catalog", "events_evidence", "lexicon"}),
         ("sec_admin", EVERYONE | {"users", "roles", "locks"}),
         ("audit_admin", EVERYONE | {"audit", "sharing_exchanges"}),
     ],

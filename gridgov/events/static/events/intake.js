@@ -187,6 +187,8 @@
       lngInput.value = lng.toFixed(7);
       latInput.value = lat.toFixed(7);
       crsInput.value = crs;
+      var missing = box.querySelector("[data-gg-point-missing]");
+      if (missing) { missing.hidden = true; }
     }
 
     // Where the inputs say the point is, in the map's datum (null when not two numbers).
@@ -256,7 +258,8 @@
     });
 
     if (button) {
-      if (!navigator.geolocation) { button.hidden = true; }
+      // Served hidden: without script (or without geolocation) the button could do nothing.
+      button.hidden = !navigator.geolocation;
       button.addEventListener("click", function () {
         status.textContent = T.locating;
         navigator.geolocation.getCurrentPosition(function (pos) {
@@ -347,8 +350,32 @@
         .catch(function () { setHint(T.loadFailed, true); });
     }
 
+    // With the map up, the coordinate fields fold away (they stay in the form, filled by a
+    // click or the GPS); a place the server refused keeps them open. Their "required" moves to
+    // a check on submit: a browser cannot point at a required field inside a closed <details>.
+    function foldCoordinates() {
+      var coords = box.querySelector("[data-gg-coords]");
+      var missing = box.querySelector("[data-gg-point-missing]");
+      if (!coords) { return; }
+      if (!coords.hasAttribute("data-gg-keep-open")) { coords.open = false; }
+      lngInput.required = false;
+      latInput.required = false;
+      var form = box.closest("form");
+      if (!form) { return; }
+      form.addEventListener("submit", function (e) {
+        if (lngInput.value.trim() && latInput.value.trim()) {
+          if (missing) { missing.hidden = true; }
+          return;
+        }
+        e.preventDefault();
+        if (missing) { missing.hidden = false; }
+        mapBox.scrollIntoView({ block: "center" });
+      });
+    }
+
     function startMap() {
       mapBox.hidden = false;
+      foldCoordinates();
       // Leaflet finds its marker images through its style sheet, which may have come late.
       if (!L.Icon.Default.imagePath && box.dataset.leafletCss) {
         L.Icon.Default.imagePath = box.dataset.leafletCss.replace(/[^/]*$/, "") + "images/";
@@ -382,5 +409,10 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-gg-point]").forEach(init);
+    // The QR poster's print button (no inline handlers under the site's CSP).
+    document.querySelectorAll("[data-gg-print]").forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () { window.print(); });
+    });
   });
 })();
