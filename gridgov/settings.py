@@ -162,6 +162,9 @@ else:
 # Counted where every process sees the same count: Redis when REDIS_URL is set, else the
 # database (core.RateCounter). GRIDGOV_THROTTLE_STORE=db|redis forces one.
 GRIDGOV_THROTTLE_STORE = os.environ.get("GRIDGOV_THROTTLE_STORE", "")
+# Seconds a throttle waits on Redis before it counts in the database instead (short: a limit
+# must not hold a request; not too short: a busy worker may be off the CPU for a moment).
+GRIDGOV_THROTTLE_REDIS_TIMEOUT = float(os.environ.get("GRIDGOV_THROTTLE_REDIS_TIMEOUT", "2"))
 # Rates are "<requests>/<period>" (20/15m, 600/min, 30/hour); "0" turns one off.
 # Failed sign-ins per client address, whatever the user names (password spraying); the
 # per-name lock-out (GRIDGOV_LOCKOUT_*) stays on top of it.

@@ -111,10 +111,8 @@ class User(AbstractUser):
 
     @phone.setter
     def phone(self, value) -> None:
-        value = value or ""
-        self.phone_enc = personal_data.encrypt(value, "phone")
-        self.phone_hash = personal_data.phone_lookup_hash(value)
-        self.phone_masked = personal_data.mask_phone(value)
+        for column, stored in personal_data.phone_columns(value, "phone").items():
+            setattr(self, column, stored)
 
     @property
     def totp_secret(self) -> str:

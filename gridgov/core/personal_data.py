@@ -209,6 +209,16 @@ def phone_lookup_hash(value: str) -> str:
     return lookup_hash(re.sub(r"\D", "", value or ""))
 
 
+def phone_columns(value: str, prefix: str) -> dict[str, str]:
+    """How a phone is stored in the three columns ``<prefix>_enc`` (the token),
+    ``<prefix>_hash`` (``phone_lookup_hash``) and ``<prefix>_masked``: what a model's phone
+    setter assigns ('' empties all three)."""
+    value = value or ""
+    return {f"{prefix}_enc": encrypt(value, "phone"),
+            f"{prefix}_hash": phone_lookup_hash(value),
+            f"{prefix}_masked": mask_phone(value)}
+
+
 # --- keeping logs free of plain numbers -----------------------------------------------------
 #
 # Logs and evidence (audit records of exports, the exchange log) keep what was asked, but an

@@ -16,6 +16,22 @@ from django.db import close_old_connections, connections
 from django.test.testcases import LiveServerThread, QuietWSGIRequestHandler, _MediaFilesHandler
 
 
+class _KeepConnection:
+    """Unhooks ``close_old_connections`` at the start of every request: the connection is the
+    test's own (inside its transaction), and Django's test client hooks the handler back after
+    each of its calls, so a test that used the client before a browser visit would otherwise
+    have its connection closed by the next request here. The server serves one request at a
+    time, so the handler stays unhooked until the response is closed."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        request_started.disconnect(close_old_connections)
+        request_finished.disconnect(close_old_connections)
+        return self.app(environ, start_response)
+
+
 class SharedConnectionServer(LiveServerThread):
     """A live server on the test thread's connection, one request at a time."""
 
@@ -30,7 +46,7 @@ class SharedConnectionServer(LiveServerThread):
         for alias, conn in (self.connections_override or {}).items():
             connections[alias] = conn
         try:
-            handler = self.static_handler(_MediaFilesHandler(WSGIHandler()))
+            handler = _KeepConnection(self.static_handler(_MediaFilesHandler(WSGIHandler())))
             self.httpd = self._create_server()
             self.port = self.httpd.server_address[1]
             self.httpd.set_app(handler)

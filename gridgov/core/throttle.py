@@ -35,6 +35,7 @@ import ipaddress
 import logging
 import math
 import re
+import threading
 import time
 from dataclasses import dataclass
 
@@ -289,6 +290,7 @@ _DB_OPS = {"incr": _db_incr, "decr": _db_decr, "claim": _db_claim}
 # --- Redis store ----------------------------------------------------------------------------
 
 _clients: dict = {}
+_clients_lock = threading.Lock()
 
 _DECR_IF_POSITIVE = """
 local n = tonumber(redis.call('GET', KEYS[1]) or '0')
@@ -300,12 +302,22 @@ return 0
 def _redis():
     url = settings.REDIS_URL
     client = _clients.get(url)
-    if client is None:
-        # Short timeouts: a throttle must not hold a request for long; on failure the database
-        # counts instead. Not shorter: a busy worker may be off the CPU for a few hundred ms,
-        # and a spurious fallback splits a window's count between the two stores.
-        client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=1)
-        _clients[url] = client
+    if client is not None:
+        return client
+    # One client per process, made under a lock: two threads racing here would each make one,
+    # and the client the dict lets go closes its pool when collected, under the other thread's
+    # command in flight ("I/O operation on closed file").
+    with _clients_lock:
+        return _clients.get(url) or _new_redis(url)
+
+
+def _new_redis(url):
+    # Short timeouts: a throttle must not hold a request for long; on failure the database
+    # counts instead. Not shorter: a busy worker may be off the CPU for a few hundred ms, and
+    # a spurious fallback splits a window's count between the two stores.
+    timeout = float(getattr(settings, "GRIDGOV_THROTTLE_REDIS_TIMEOUT", 2))
+    client = redis.Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout)
+    _clients[url] = client
     return client
 
 

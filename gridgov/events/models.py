@@ -371,10 +371,8 @@ class Event(models.Model):
 
     @reporter_phone.setter
     def reporter_phone(self, value) -> None:
-        value = value or ""
-        self.reporter_phone_enc = personal_data.encrypt(value, "phone")
-        self.reporter_phone_hash = personal_data.phone_lookup_hash(value)
-        self.reporter_phone_masked = personal_data.mask_phone(value)
+        for column, stored in personal_data.phone_columns(value, "reporter_phone").items():
+            setattr(self, column, stored)
 
     @property
     def masked_phone(self) -> str:

@@ -17,7 +17,7 @@ import re
 
 from django import forms
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -32,8 +32,8 @@ from gridgov.core.spreadsheet import safe_row
 from gridgov.core.views import PermissionRequiredMixin, error_text
 
 from .choices import ExchangeChannel, FieldType
-from .exchange import Evidence, encode, granted_rows, own_grant
-from .models import Grant, Resource, labelled_fields
+from .exchange import Evidence, active_grant, encode, granted_rows, own_grant
+from .models import Resource, labelled_fields
 from .permissions import USE_DATA
 from .sources import RowSource, SourceUnavailable, decode_cursor, encode_cursor, parse_since
 
@@ -96,10 +96,10 @@ class GrantedDataMixin(PermissionRequiredMixin):
             raise Http404
         if resource.provider_id == department_id:
             return Reading(resource, own_grant(resource), None, department_id)
-        grant = Grant.objects.active().filter(resource=resource,
-                                              consumer_id=department_id).first()
-        if grant is None:
-            raise Http404
+        try:
+            grant = active_grant(resource, department_id)
+        except PermissionDenied:
+            raise Http404 from None  # no grant: the same answer as no resource
         return Reading(resource, grant, grant, department_id)
 
     def source(self, resource):

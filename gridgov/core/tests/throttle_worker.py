@@ -14,6 +14,7 @@ import json
 import os
 import sys
 import threading
+import traceback
 
 WINDOW = 600
 
@@ -46,7 +47,7 @@ def main(argv):
                 counts.append(decision.count)
                 allowed.append(decision.allowed)
         except Exception as exc:  # reported to the test, which fails on it
-            errors.append(repr(exc))
+            errors.append("".join(traceback.format_exception(exc)))
         finally:
             connections.close_all()
 

@@ -9,8 +9,6 @@ import re
 from pathlib import Path
 
 import pytest
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
 
 from gridgov.areas import views as area_views
 from gridgov.core.testing import sign_in, wait_for_js
@@ -178,10 +176,6 @@ def test_without_script_the_coordinates_are_typed(gulou_grid, server_url, browse
 
 def test_resident_looks_a_case_up_by_number_and_phone(gulou_grid, server_url, browser):
     _response, event, _token = report(gulou_grid)
-    # Django's test client (inside report()) reconnects the handlers that close the connection
-    # after a request; the live server shares this test's connection, so take them off again.
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
     context = browser.new_context(viewport=PHONE, locale="zh-CN")
     page = context.new_page()
     outside, errors = watch(page, server_url)

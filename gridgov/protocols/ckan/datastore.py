@@ -36,11 +36,17 @@ from gridgov.protocols.common import require_row_reader, row_grant
 from gridgov.sharing.choices import (
     CKAN_TYPES,
     ExchangeChannel,
-    Masking,
     OpenAttribute,
     SharingType,
 )
-from gridgov.sharing.exchange import Evidence, encode, row_matcher, row_order, stream_rows
+from gridgov.sharing.exchange import (
+    Evidence,
+    encode,
+    own_grant,
+    row_matcher,
+    row_order,
+    stream_rows,
+)
 from gridgov.sharing.models import Grant
 from gridgov.sharing.sources import RowSource, SourceUnavailable, projector
 
@@ -141,12 +147,7 @@ def reading(principal, resource, message) -> Reading:
         try:
             scope = require_row_reader(principal, message=message)
             if scope.department_id and resource.provider_id == scope.department_id:
-                fields = list(resource.fields.all())
-                own = Grant(resource=resource, consumer_id=scope.department_id,
-                            fields=[f.name for f in fields],
-                            masking={f.name: Masking.MASKED if f.sensitive else Masking.PLAIN
-                                     for f in fields})
-                return Reading(own, None, scope.department_id)
+                return Reading(own_grant(resource), None, scope.department_id)
             grant = row_grant(scope, resource)
             return Reading(grant, grant, grant.consumer_id)
         except PermissionDenied as exc:
