@@ -42,6 +42,7 @@ from .models import House, Organisation
 SOURCES = ("address_id", "organisation", "house", "address", "community", "street")
 _DROP = re.compile(r"[\s\-—–_·,,。.、;;::()()\[\]【】#/\\'\"“”]+")
 _DOOR = re.compile(r"(?P<road>[\u4e00-\u9fff]{1,20}?(?:大道|路|街|巷|弄|道))(?P<num>\d{1,5})号")
+_INVISIBLE = {"Cc", "Cf", "Cs", "Co", "Cn"}
 _UNIT = re.compile(r"(\d{1,3})单元")
 _ROOM = re.compile(r"(\d{1,5})")  # the digits right after the 单元
 # A road suffix shorter than this (``西路``) names too many roads to trust.
@@ -62,8 +63,11 @@ class Located:
 
 
 def normalise(text: str) -> str:
-    """``text`` for comparison: NFKC, no spaces or punctuation."""
-    return _DROP.sub("", unicodedata.normalize("NFKC", text or ""))
+    """``text`` for comparison: NFKC, no spaces, punctuation, control or format characters
+    (a NUL cannot reach PostgreSQL's text; a zero-width space should not stop a match)."""
+    text = unicodedata.normalize("NFKC", text or "")
+    text = "".join(ch for ch in text if unicodedata.category(ch) not in _INVISIBLE)
+    return _DROP.sub("", text)
 
 
 def _grid_point(grid: Area) -> tuple[float, float]:

@@ -3,7 +3,7 @@ or ``address_id``), against the district's houses and organisations, then its co
 streets (``gridgov.basedata.geocode``), in JSON and XML over plain HTTP."""
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from gridgov.areas.models import Area
@@ -142,6 +142,8 @@ def test_device_retries_of_address_only_reports_keep_apart(http, address_only):
 @given(st.text(max_size=60) | st.from_regex(r"\A[\u4e00-\u9fff]{0,8}(路|街道|社区)?\d{0,4}号?\Z",
                                              fullmatch=True),
        st.text(max_size=20))
+@example(text="\x00", address_id="\x00")  # NUL: PostgreSQL's text refuses it
+@example(text="中山\u200b西路1号", address_id="")
 def test_any_text_is_located_or_not_never_an_error(text, address_id):
     found = geocode.locate(text, address_id)
     assert found is None or found.source in geocode.SOURCES
