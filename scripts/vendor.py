@@ -67,6 +67,38 @@ PACKAGES = [
             "package/LICENSE": "htmx/LICENSE",
         },
     },
+    {
+        "name": "leaflet.markercluster",
+        "version": "1.5.3",
+        "integrity": (
+            "sha512-vPTw/Bndq7eQHjLBVlWpnGeLa3t+3zGiuM7fJwCkiMFq+nmRuG3RI3f7f4N4TDX7T4NpbAXpR2+NTRSEGf"
+            "CSeA=="
+        ),
+        "license": "MIT",
+        "homepage": "https://github.com/Leaflet/Leaflet.markercluster",
+        "files": {
+            "package/dist/leaflet.markercluster.js": "markercluster/leaflet.markercluster.js",
+            "package/dist/MarkerCluster.css": "markercluster/MarkerCluster.css",
+            "package/dist/MarkerCluster.Default.css": "markercluster/MarkerCluster.Default.css",
+            "package/MIT-LICENCE.txt": "markercluster/MIT-LICENCE.txt",
+        },
+    },
+    {
+        "name": "echarts",
+        "version": "6.1.0",
+        "integrity": (
+            "sha512-q0yaFPggC9FUdsWH4blavRWFmxdrIodbkoKNAjJudAI6CA9gNPxHtV2RcZNEepZVlk4yvBYkOkbk6HIVpI"
+            "yHZA=="
+        ),
+        "license": "Apache-2.0",
+        "homepage": "https://echarts.apache.org/",
+        "files": {
+            "package/dist/echarts.min.js": "echarts/echarts.min.js",
+            "package/NOTICE": "echarts/NOTICE",
+            "package/licenses/LICENSE-d3": "echarts/LICENSE-d3",
+            "package/LICENSE": "echarts/LICENSE",
+        },
+    },
 ]
 
 
