@@ -113,9 +113,11 @@ def load_users() -> dict:
 NULL_SMS_BACKEND = "gridgov.notifications.backends.NullSMSBackend"
 
 
-def load_demo(seed: int = DEFAULT_SEED, stdout=None) -> dict:
+def load_demo(seed: int = DEFAULT_SEED, stdout=None, history_events: int = 0) -> dict:
     """Load the Haishu demo district (areas, departments, users); idempotent.
 
+    ``history_events`` > 0 then makes sure that many generated history cases exist
+    (``gridgov.demo.history``, in transactions of their own after the district's).
     Returns counts: what was created in this run (``*_created``) and what the demo holds.
     """
     from gridgov.demo import basedata as demo_basedata
@@ -137,6 +139,11 @@ def load_demo(seed: int = DEFAULT_SEED, stdout=None) -> dict:
         _say(stdout, f"用户 users: {user_counts['users']} created, "
                      f"{user_counts['roles']} roles assigned, "
                      f"{user_counts['totp']} TOTP factors set")
+    history = {}
+    if history_events > 0:
+        from gridgov.demo import history as demo_history
+
+        history = demo_history.load(history_events, stdout=stdout)
     district = generate(seed)
     kinds = [a.kind for a in district.areas]
     counts = {
@@ -152,6 +159,7 @@ def load_demo(seed: int = DEFAULT_SEED, stdout=None) -> dict:
         "dedicated_grids": kinds.count("dedicated"),
         "departments": len(all_departments()),
         "users": len(DEMO_USERS),
+        **history,
         "seconds": round(time.perf_counter() - started, 2),
     }
     return counts

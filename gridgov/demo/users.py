@@ -45,3 +45,38 @@ DEMO_USERS = [
     ("secadmin", "应佳琪", "sec_admin", DISTRICT, None, "13800000015"),
     ("auditadmin", "董慧敏", "audit_admin", DISTRICT, None, "13800000016"),
 ]
+
+# Every other street, town and township has its own leader (领导) and dispatcher (派遣员), so
+# each of the 17 command rooms can be tried with its own data: (user name suffix, area code,
+# leader's name, dispatcher's name). 鼓楼 has its full set of roles above.
+STREET_STAFF = [
+    ("nanmen", "330203001", "吴建平", "郑晓红"),
+    ("jiangxia", "330203002", "周立军", "黄佳怡"),
+    ("ximen", "330203003", "钱海涛", "杨雪梅"),
+    ("yuehu", "330203004", "冯志刚", "何丽萍"),
+    ("baiyun", "330203006", "陆振华", "曹美玲"),
+    ("duantang", "330203007", "蔡永康", "范晓雯"),
+    ("wangchun", "330203008", "袁国庆", "邱雅琴"),
+    ("shiqi", "330203009", "葛建明", "汪燕青"),
+    ("gaoqiao", "330203101", "施伟东", "金晓丽"),
+    ("hengjie", "330203102", "毛德明", "罗春燕"),
+    ("jishigang", "330203103", "史海波", "严丽君"),
+    ("gulin", "330203104", "鲍国强", "任佳琳"),
+    ("dongqiao", "330203105", "虞志华", "潘秀芳"),
+    ("yinjiang", "330203106", "翁建国", "卢晓燕"),
+    ("zhangshui", "330203107", "贺明辉", "姚丽娜"),
+    ("longguan", "330203201", "戴永平", "江美华"),
+]
+
+
+def _street_users() -> list[tuple]:
+    """The leader and the dispatcher of every street but 鼓楼 (phones 138-0000-0017 on)."""
+    rows = []
+    for i, (slug, code, leader, dispatcher) in enumerate(STREET_STAFF):
+        rows.append((f"leader_{slug}", leader, "leader", code, None, f"138000000{17 + 2 * i:02d}"))
+        rows.append((f"dispatch_{slug}", dispatcher, "dispatcher", code, None,
+                     f"138000000{18 + 2 * i:02d}"))
+    return rows
+
+
+DEMO_USERS += _street_users()

@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 from gridgov.accounts.choices import Role
 from gridgov.core.keys_check import DEMO_ENV
 from gridgov.demo import DEFAULT_SEED, load_demo
+from gridgov.demo.history import DEFAULT_EVENTS as DEFAULT_HISTORY_EVENTS
 from gridgov.demo.users import DEMO_PASSWORD, DEMO_TOTP_SECRETS, DEMO_USERS
 
 DEMO_WORKERS = 2
@@ -35,14 +36,20 @@ class Command(BaseCommand):
                             help="load and print the logins, then stop")
         parser.add_argument("--seed", type=int, default=DEFAULT_SEED,
                             help="seed of the generated communities and grids")
+        parser.add_argument("--history-events", type=int, default=DEFAULT_HISTORY_EVENTS,
+                            help="generated history cases to load (0: none; default "
+                                 f"{DEFAULT_HISTORY_EVENTS})")
 
     def handle(self, *args, **options):
         if not 0 < options["port"] < 65536:
             raise CommandError("--port must be between 1 and 65535")
+        if options["history_events"] < 0:
+            raise CommandError("--history-events must be 0 or more")
         self.stdout.write("准备数据库 Migrating the database ...")
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write("加载演示数据 Loading the Haishu demo district ...")
-        counts = load_demo(seed=options["seed"], stdout=self.stdout)
+        counts = load_demo(seed=options["seed"], stdout=self.stdout,
+                           history_events=options["history_events"])
         url = f"http://{options['host']}:{options['port']}/"
         self.stdout.write(self.summary(url, counts))
         if options["no_serve"]:
