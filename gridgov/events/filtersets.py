@@ -1,54 +1,192 @@
-"""One FilterSet for events, shared by the API, the lists and exports.
+"""One FilterSet for events, shared by the API, the lists, the search page and its export.
 
-Filters only narrow a queryset that has already been through ``restrict()``.
+Filters only narrow a queryset that has already been through ``restrict()``. Category,
+major class, department and area keep taking codes in the URL; on a page they are drawn as
+pickers (``gridgov.web.pickers``) that show names, loaded only when the form is drawn.
 """
 
 import re
+import time
 
 import django_filters
+from django import forms
 from django.core.validators import RegexValidator
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gridgov.accounts.models import Department
+from gridgov.areas.views_tree import area_name, area_options
 from gridgov.core import personal_data
 from gridgov.core.access import get_scope
+from gridgov.web.pickers import ALL, PickerSelect, TriStateSelect
 
-from .choices import EventLevel, Source, State, Urgency
-from .models import Event
+from .choices import FINAL_STATES, EventLevel, Nature, Source, State, Urgency
+from .models import Event, MajorCategory, MinorCategory
 
 # A mobile number, or a landline with its area code (what intake accepts as a contact).
 PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{9,11})$")
 PHONE_NOISE = re.compile(r"[\s()()-]")
 code_prefix = RegexValidator(r"^\d{6,15}$", _("区域编码应为 6–15 位数字。"))
 DEADLINE_CHOICES = (("due_soon", _("即将到期")), ("overdue", _("已超期")))
+# What a queue page's filter shows at once.
+PRIMARY = ("q", "major", "category", "department", "within", "supervised", "deadline")
+# A date picker in every browser; the value stays ISO (YYYY-MM-DD) as the API takes it.
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+# The pickers' options, kept per process for a short while: a queue page that shows the
+# filter every 30 seconds should not read the catalogue, the departments and the person's
+# areas each time. A class or department added shows within ``OPTIONS_TTL`` seconds; an area
+# list a little stale is harmless (the events are still read through ``restrict()``).
+OPTIONS_TTL = 60.0
+OPTIONS_MAX = 1000
+_options: dict = {}
+
+
+def _cached(key, load):
+    now = time.monotonic()
+    hit = _options.get(key)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    if len(_options) >= OPTIONS_MAX:
+        _options.clear()
+    value = load()
+    _options[key] = (now + OPTIONS_TTL, value)
+    return value
+
+
+def _catalog() -> tuple[list, list]:
+    """``(majors, groups)`` of the active minor classes, in one query."""
+    groups: dict = {}
+    majors: dict = {}
+    for code, name, major_code, major in (MinorCategory.objects.filter(is_active=True)
+                                          .order_by("major__code", "code")
+                                          .values_list("code", "name", "major__code",
+                                                       "major__name")):
+        majors[major_code] = major
+        groups.setdefault(major, []).append((code, name))
+    return list(majors.items()), list(groups.items())
+
+
+def category_groups() -> list:
+    """Active minor classes grouped by major class: ``[(major name, [(code, name)])]``."""
+    return _cached("catalog", _catalog)[1]
+
+
+def major_options() -> list:
+    """Major classes that have active minor classes: ``[(code, name)]``."""
+    return _cached("catalog", _catalog)[0]
+
+
+def department_options() -> list:
+    return _cached("departments", lambda: list(
+        Department.objects.filter(is_active=True).order_by("code").values_list("code", "name")))
+
+
+def scoped_area_options(user) -> list:
+    return _cached(("areas", user.pk), lambda: area_options(user))
+
+
+def _name_of(model, field="code"):
+    """A resolver for a picker: the name of the row with that code (one query, only for a
+    value the options left out)."""
+    def resolve(value):
+        return model.objects.filter(**{field: value}).values_list("name", flat=True).first()
+    return resolve
+
+
+def clear_options() -> None:
+    """Forget the cached picker options (tests, and after a catalogue change)."""
+    _options.clear()
 
 
 class EventFilterSet(django_filters.FilterSet):
     """Filters of the event lists: state, source, class, department, area, deadlines, text."""
 
     state = django_filters.MultipleChoiceFilter(label=_("状态"), choices=State.choices)
-    source = django_filters.ChoiceFilter(label=_("来源"), choices=Source.choices)
-    urgency = django_filters.ChoiceFilter(label=_("紧急程度"), choices=Urgency.choices)
-    level = django_filters.ChoiceFilter(label=_("处置层级"), choices=EventLevel.choices)
-    category = django_filters.CharFilter(label=_("事件小类编码"), field_name="category__code")
-    major = django_filters.CharFilter(label=_("事件大类编码"), field_name="category__major__code")
-    department = django_filters.CharFilter(label=_("责任部门编码"),
-                                           field_name="department__code")
-    within = django_filters.CharFilter(label=_("所属区域编码"), method="filter_within",
+    source = django_filters.ChoiceFilter(label=_("来源"), choices=Source.choices,
+                                         empty_label=ALL)
+    urgency = django_filters.ChoiceFilter(label=_("紧急程度"), choices=Urgency.choices,
+                                          empty_label=ALL)
+    level = django_filters.ChoiceFilter(label=_("处置层级"), choices=EventLevel.choices,
+                                        empty_label=ALL)
+    nature = django_filters.ChoiceFilter(label=_("性质"), choices=Nature.choices,
+                                         empty_label=ALL)
+    major = django_filters.CharFilter(
+        label=_("事件大类"), field_name="category__major__code",
+        widget=PickerSelect(major_options, resolve=_name_of(MajorCategory),
+                            extra={"data-picker-part": "major"}))
+    category = django_filters.CharFilter(
+        label=_("事件小类"), field_name="category__code",
+        widget=PickerSelect(category_groups, resolve=_name_of(MinorCategory), picker="category",
+                            extra={"data-major-field": "major"}))
+    department = django_filters.CharFilter(label=_("责任部门"), field_name="department__code",
+                                           widget=PickerSelect(department_options,
+                                                               resolve=_name_of(Department)))
+    within = django_filters.CharFilter(label=_("所属区域"), method="filter_within",
                                        validators=[code_prefix])
-    supervised = django_filters.BooleanFilter(label=_("督办"))
+    supervised = django_filters.BooleanFilter(label=_("督办"), widget=TriStateSelect)
     deadline = django_filters.ChoiceFilter(label=_("时限"), choices=DEADLINE_CHOICES,
-                                           method="filter_deadline")
+                                           method="filter_deadline", empty_label=ALL)
     created_after = django_filters.DateFilter(label=_("上报日期起"), field_name="created_at",
-                                              lookup_expr="date__gte")
+                                              lookup_expr="date__gte", widget=DATE)
     created_before = django_filters.DateFilter(label=_("上报日期止"), field_name="created_at",
-                                               lookup_expr="date__lte")
+                                               lookup_expr="date__lte", widget=DATE)
+    closed_after = django_filters.DateFilter(label=_("结案日期起"), field_name="closed_at",
+                                             lookup_expr="date__gte", widget=DATE)
+    closed_before = django_filters.DateFilter(label=_("结案日期止"), field_name="closed_at",
+                                              lookup_expr="date__lte", widget=DATE)
+    on_time = django_filters.BooleanFilter(label=_("按时办结"), method="filter_on_time",
+                                           widget=TriStateSelect)
     q = django_filters.CharFilter(label=_("搜索"), method="filter_q")
 
     class Meta:
         model = Event
         fields = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The area picker lists the areas this person sees; without a request (a caller
+        # that did not pass one) it stays a code field.
+        user = getattr(self.request, "user", None)
+        if user is not None and user.is_authenticated:
+            self.filters["within"].extra["widget"] = PickerSelect(
+                lambda: scoped_area_options(user), picker="area",
+                resolve=lambda code: area_name(user, code),
+                extra={"data-tree-url": _tree_url()})
+
+    @property
+    def form(self):
+        form = super().form
+        form.label_suffix = ""  # Chinese labels take no colon
+        for field in form.fields.values():
+            field.widget.attrs.setdefault("class", "gg-input")
+        return form
+
+    def primary_fields(self) -> list:
+        """The fields a queue page shows at once (the rest go under "更多条件")."""
+        return [self.form[name] for name in PRIMARY]
+
+    def more_fields(self) -> list:
+        return [self.form[name] for name in self.filters if name not in PRIMARY + ("state",)]
+
+    def more_open(self) -> bool:
+        """Whether a field under "更多条件" is set or wrong (then the section starts open)."""
+        return any(f.errors or f.value() not in (None, "", []) for f in self.more_fields())
+
+    def filter_on_time(self, queryset, name, value):
+        """True: closed no later than the handling deadline; false: closed after it, or
+        still open past it."""
+        closed_in_time = Q(closed_at__isnull=False, handle_deadline__isnull=False,
+                           closed_at__lte=F("handle_deadline"))
+        if value:
+            return queryset.filter(closed_in_time)
+        late = Q(closed_at__isnull=False, handle_deadline__isnull=False,
+                 closed_at__gt=F("handle_deadline"))
+        still_open_past = (Q(closed_at__isnull=True, handle_deadline__lt=timezone.now())
+                           & ~Q(state__in=sorted(FINAL_STATES)))
+        return queryset.filter(late | still_open_past)
 
     def filter_within(self, queryset, name, value):
         return queryset.filter(area_code__startswith=value)
@@ -76,3 +214,12 @@ class EventFilterSet(django_filters.FilterSet):
     def _may_look_up_contacts(self) -> bool:
         scope = get_scope(getattr(self.request, "user", None))
         return scope is not None and scope.can("events.see_contact")
+
+
+def _tree_url() -> str:
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        return reverse("areas:tree")
+    except NoReverseMatch:
+        return ""
