@@ -83,11 +83,19 @@ THROTTLES_OFF = {
 }
 
 
+# Open pages poll for alerts and redraw their queues by themselves; in a browser test that
+# would put the server's requests on the database connection it shares with the test at
+# moments the test does not choose. Tests of those features turn them on.
+# The server's own deadline scan (events.autoscan) likewise stays off unless a test wants it.
+BACKGROUND_OFF = {"GRIDGOV_ALERT_POLL_SECONDS": 0, "GRIDGOV_QUEUE_REFRESH_SECONDS": 0,
+                  "GRIDGOV_DEADLINE_SCAN_SECONDS": 0}
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _throttles_off():
     from django.test.utils import override_settings
 
-    with override_settings(**THROTTLES_OFF):
+    with override_settings(**THROTTLES_OFF, **BACKGROUND_OFF):
         yield
 
 

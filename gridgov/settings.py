@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "gridgov.basedata",
     "gridgov.sharing",
     "gridgov.protocols",
+    "gridgov.stats",
     "gridgov.web",
 ]
 
@@ -216,6 +217,13 @@ GRIDGOV_LOCKOUT_SECONDS = env_int("GRIDGOV_LOCKOUT_SECONDS", 900)
 # (gridgov.core.middleware.SessionIdleTimeoutMiddleware); 0 turns the idle timeout off.
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 GRIDGOV_SESSION_IDLE_SECONDS = env_int("GRIDGOV_SESSION_IDLE_SECONDS", 1800)
+# How often an open page asks for new alerts (0: no alert bar) and a work queue redraws
+# itself (0: only when an alert arrives). Neither counts as activity for the idle timeout.
+GRIDGOV_ALERT_POLL_SECONDS = env_int("GRIDGOV_ALERT_POLL_SECONDS", 20)
+GRIDGOV_QUEUE_REFRESH_SECONDS = env_int("GRIDGOV_QUEUE_REFRESH_SECONDS", 30)
+# Each server process scans for due-soon and overdue stages after a response at most this
+# often (events.autoscan), so the embedded default raises deadline alerts without Celery.
+GRIDGOV_DEADLINE_SCAN_SECONDS = env_int("GRIDGOV_DEADLINE_SCAN_SECONDS", 300)
 SESSION_COOKIE_HTTPONLY = True
 # SECURE_COOKIES=1 (a deployment behind HTTPS): secure cookies, redirect http to https and
 # send HSTS. Off by default so the demo works over plain http on 127.0.0.1.

@@ -31,6 +31,7 @@ urlpatterns = [
     path("notifications/", include("gridgov.notifications.urls")),
     path("moderation/", include("gridgov.moderation.urls")),
     path("events/", include("gridgov.events.urls")),
+    path("stats/", include("gridgov.stats.urls")),
     path("open311/", include("gridgov.protocols.open311.urls")),
     path("basedata/", include("gridgov.basedata.urls")),
     path("sharing/", include("gridgov.sharing.urls")),

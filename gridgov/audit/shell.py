@@ -69,7 +69,7 @@ def last_verify(user, scope):
     if last is not None and timezone.now() - last[0] < dt.timedelta(days=1):
         return
     if last is None:
-        note = _("日志链尚未校验过;请运行 gridgov audit verify 或在审计页面校验。")
+        note = _("日志链尚未校验过;请在审计页面校验(或由运维人员在服务器上运行校验命令)。")
     else:
         note = _("上次校验:%(at)s。") % {
             "at": timezone.localtime(last[0]).strftime("%Y-%m-%d %H:%M")

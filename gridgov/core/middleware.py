@@ -330,6 +330,9 @@ class SessionIdleTimeoutMiddleware:
     The last activity is written to the session at most once a minute, so an active user does
     not cost a session write per request; the first stamp rides on the write that signing in
     makes. Place after ``AuthenticationMiddleware``.
+
+    A request the page makes by itself (the alert feed, a queue refreshing itself: header
+    ``X-GG-Background: 1``) is not activity: a tab left open must still sign out when idle.
     """
 
     SEEN = "_gridgov_seen"
@@ -355,6 +358,8 @@ class SessionIdleTimeoutMiddleware:
                     since is not None and now - since > absolute):
                 logout(request)
         response = self.get_response(request)
+        if request.headers.get("X-GG-Background") == "1":
+            return response
         session = getattr(request, "session", None)
         if session is not None and session.get(SESSION_KEY) is not None:
             seen = session.get(self.SEEN)

@@ -22,3 +22,14 @@ def safe_cell(value):
 def safe_row(values) -> list:
     """``safe_cell`` of every value of a row."""
     return [safe_cell(v) for v in values]
+
+
+# Excel refuses these in a sheet's name (openpyxl raises), and names longer than 31.
+SHEET_FORBIDDEN = str.maketrans({c: "-" for c in "[]:*?/\\"})
+
+
+def sheet_title(text) -> str:
+    """A sheet name Excel accepts: a translated label like "Street / town" keeps its words,
+    the forbidden characters become hyphens, at most 31 characters, never empty."""
+    title = str(text).translate(SHEET_FORBIDDEN).strip("' ")[:31]
+    return title or "Sheet"

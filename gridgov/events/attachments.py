@@ -188,3 +188,81 @@ def prepare(uploads, *, field: str = "attachments") -> list[Prepared]:
             out.append(Prepared(kind=kind, name=f"public-{name}", content_type=ctype,
                                 data=clean, public=True))
     return out
+
+
+# --- thumbnails (the case file's photo grid) --------------------------------------------------
+
+# Longest side in pixels of each thumbnail size the pages ask for.
+THUMB_SIZES = {"s": 160, "m": 480}
+THUMB_DIR = "thumbs"
+PHOTO_TYPES = frozenset({"image/jpeg", "image/png", "image/webp"})
+
+
+def thumbnail_path(attachment, size: str):
+    """Where the thumbnail of ``attachment`` is kept: under ``MEDIA_ROOT/thumbs``, named by the
+    row and the stored file's hash (a replaced file gets a new thumbnail, never a stale one)."""
+    from pathlib import Path
+
+    digest = (attachment.sha256 or "0" * 16)[:16]
+    return (Path(settings.MEDIA_ROOT) / THUMB_DIR / digest[:2]
+            / f"{attachment.pk}-{digest}-{THUMB_SIZES[size]}.jpg")
+
+
+def _render_thumbnail(data: bytes, px: int) -> bytes:
+    """A JPEG no larger than ``px`` on its longest side, upright, built from the pixels alone
+    (no EXIF, GPS or other metadata of the original is carried over)."""
+    from PIL import Image, ImageOps
+
+    with Image.open(io.BytesIO(data)) as img:
+        if img.width * img.height > MAX_PIXELS:
+            raise ValueError("too many pixels")
+        img.draft("RGB", (px * 2, px * 2))  # JPEG: decode at a reduced scale, much faster
+        img.load()
+        upright = ImageOps.exif_transpose(img)
+        if upright.mode != "RGB":
+            upright = upright.convert("RGB")
+        upright.thumbnail((px, px), Image.Resampling.LANCZOS)
+        clean = Image.frombytes("RGB", upright.size, upright.tobytes())
+        out = io.BytesIO()
+        clean.save(out, "JPEG", quality=82, optimize=True)
+        return out.getvalue()
+
+
+def thumbnail(attachment, size: str = "m"):
+    """The path of a JPEG thumbnail of a photo attachment, made on the first request and kept
+    on disk; None when the attachment is not a decodable photo or its file is gone.
+
+    Written to a temporary name and renamed, so a reader never sees half a file when two
+    requests make the same thumbnail at once."""
+    import os
+    import tempfile
+
+    from PIL import Image
+
+    if size not in THUMB_SIZES or attachment.kind != AttachmentKind.PHOTO:
+        return None
+    path = thumbnail_path(attachment, size)
+    if path.exists():
+        return path
+    try:
+        with attachment.file.open("rb") as handle:
+            data = handle.read()
+    except (FileNotFoundError, ValueError, OSError):
+        return None
+    if sniff(data[:16]) not in PHOTO_TYPES:
+        return None
+    try:
+        body = _render_thumbnail(data, THUMB_SIZES[size])
+    except (OSError, ValueError, Image.DecompressionBombError, SyntaxError):
+        return None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(body)
+        os.replace(tmp, path)
+    except OSError:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        return None
+    return path

@@ -533,3 +533,34 @@ class EventStep(models.Model):
         if q is None:
             return None
         return Q(event__in=Event.objects.filter(q).values("pk"))
+
+
+class SavedFilter(models.Model):
+    """A search a person saved under a name (案件查询): the query string of the search page.
+
+    Private to its owner: ``restrict_q`` keeps a person's own rows only, whatever their role.
+    """
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("所有人"),
+                              on_delete=models.CASCADE, related_name="saved_event_filters")
+    name = models.CharField(_("名称"), max_length=40)
+    query = models.CharField(_("查询条件"), max_length=1000, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    updated_at = models.DateTimeField(_("更新时间"), default=timezone.now)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("保存的查询")
+        verbose_name_plural = _("保存的查询")
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "name"], name="events_savedfilter_name"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @classmethod
+    def restrict_q(cls, scope, action):
+        return Q(owner_id=scope.user_id) if scope.user_id else NOTHING

@@ -78,6 +78,9 @@ def grid_work(user, scope):
 
 
 def register():
+    # 案件查询: every case the person may see, in any state (closed and void included).
+    menus.register(menus.MenuItem("events_search", _("案件查询"), ("events:search",),
+                                  permission="events.view", order=45))
     menus.register(menus.MenuItem("events_command", _("指挥中心"), ("events:command",),
                                   permission=COMMAND_PAGE, order=40))
     menus.register(menus.MenuItem("events_map", _("事件地图"), ("events:command_map",),

@@ -17,6 +17,7 @@ clients and the system keep their sealed label (they have no user row).
 """
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.utils.translation import gettext_lazy as _
 
@@ -100,6 +101,10 @@ class TimelineEntry:
     actor_id: int | None = None
     # The person's real name now (not sealed; "" for API clients, the system, removed users).
     actor_real_name: str = ""
+    # When the record was written, if it differs from ``at``: an imported step (the demo
+    # history) is sealed at the time of the import and says in its ``history`` entry when the
+    # step happened; ``at`` shows that moment, this the import.
+    recorded_at: object = None
 
     @property
     def actor_display(self) -> str:
@@ -126,6 +131,19 @@ def real_names(user_ids) -> dict[int, str]:
         return {}
     return {pk: name for pk, name in
             User.objects.filter(pk__in=ids).values_list("pk", "real_name") if name}
+
+
+def _history_at(changes) -> datetime | None:
+    """The moment an imported step describes (``changes["history"] = [None, {"at": ISO}]``),
+    or ``None`` for a step recorded as it happened."""
+    entry = changes.get("history")
+    if not (isinstance(entry, list) and len(entry) == 2 and isinstance(entry[1], dict)):
+        return None
+    try:
+        moment = datetime.fromisoformat(str(entry[1].get("at", "")).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
 
 
 def timeline(event) -> list[TimelineEntry]:
@@ -161,8 +179,10 @@ def timeline(event) -> list[TimelineEntry]:
                             "approve", "request", "to_grid", "overdue_reason", "primary",
                             "category", "urgency")
                    and isinstance(v, list) and len(v) == 2}
+        happened = _history_at(changes)
         out.append(TimelineEntry(
-            seq=rec.seq, at=rec.at, action=action, label=action_label(action),
+            seq=rec.seq, at=happened or rec.at,
+            recorded_at=rec.at if happened else None, action=action, label=action_label(action),
             actor_name=_actor_name(rec, action), role=_role(rec, action),
             actor_id=rec.actor_id, actor_real_name=names.get(rec.actor_id, ""),
             remark=rec.remark, from_state=from_state or "", to_state=to_state or "",

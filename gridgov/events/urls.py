@@ -11,6 +11,7 @@ from .views import (
     intake,
     live_map,
     public,
+    search,
 )
 
 app_name = "events"
@@ -26,4 +27,5 @@ urlpatterns = [
     *grid.urlpatterns,  # E3: the grid worker's list
     *intake.urlpatterns,  # E2: intake pages
     *public.urlpatterns,  # residents' private tracking links
+    *search.urlpatterns,  # 案件查询: find any case, saved searches, export, picker data
 ]

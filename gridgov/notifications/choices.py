@@ -18,3 +18,9 @@ class Kind(models.TextChoices):
 # Kinds that also go out by SMS: a person must act on them even when not signed in.
 SMS_KINDS = frozenset({Kind.DISPATCH, Kind.RETURN, Kind.DUE_SOON, Kind.OVERDUE,
                        Kind.SUPERVISE, Kind.PROGRESS, Kind.TO_VERIFY})
+
+# Kinds that raise an alert on screen (a toast, optionally a beep) for whoever holds the case:
+# the case is late, a leader pressed it, or it came back to them (issue 11 item 5).
+ALERT_KINDS = frozenset({Kind.OVERDUE, Kind.SUPERVISE, Kind.RETURN})
+# The toast's colour: an overdue case is an emergency, the others ask for attention.
+ALERT_LEVELS = {Kind.OVERDUE: "danger", Kind.SUPERVISE: "warn", Kind.RETURN: "warn"}

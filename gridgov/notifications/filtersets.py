@@ -1,6 +1,7 @@
 """One FilterSet for the notification list page and API."""
 
 import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .choices import Kind
@@ -8,8 +9,12 @@ from .models import Notification
 
 
 class NotificationFilterSet(django_filters.FilterSet):
-    kind = django_filters.ChoiceFilter(label=_("类型"), choices=Kind.choices)
-    unread = django_filters.BooleanFilter(label=_("仅未读"), method="filter_unread")
+    kind = django_filters.ChoiceFilter(label=_("类型"), choices=Kind.choices,
+                                       empty_label=_("全部类型"))
+    # Words, not 是/否/未知: the value stays a boolean (``unread=true`` on page and API).
+    unread = django_filters.BooleanFilter(
+        label=_("状态"), method="filter_unread",
+        widget=forms.Select(choices=[("", _("全部")), ("true", _("未读")), ("false", _("已读"))]))
 
     class Meta:
         model = Notification

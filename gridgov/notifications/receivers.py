@@ -6,14 +6,18 @@ Who is told of what (REFERENCE §5; issue 3 item 8):
   the grid); the reporters learn that their report is being handled;
 - return by a department: the dispatchers of the area, with the reason;
 - completion: the grid's workers, who verify on site;
-- rework after failed verification: the handlers again;
-- supervision (督办) by a leader: the handlers and the dispatchers;
+- rework after failed verification: the handlers again (a return: it raises an alert);
+- supervision (督办) by a leader: whoever holds the stage (the handlers of a dispatched
+  event, the grid workers verifying a completed one, ...) and the area's dispatchers;
 - close, not filed, void, merge: the reporters (of the event and of every event merged into
   it), so a merged report still hears how its problem ended.
 
 - due soon / overdue (sent by the events deadline job, once per stage): whoever holds the
   stage (clerk, shift leader, dispatcher, handlers, grid workers); overdue also the area's
-  shift leaders.
+  command room (shift leaders and dispatchers), which chases every late case.
+
+Overdue, supervision and return notices are alerts (``choices.ALERT_KINDS``): the holder's
+open pages show them as they arrive (``views.AlertFeedView``, ``alerts.js``).
 """
 
 import logging
@@ -95,7 +99,8 @@ def on_verify(event, actor, kwargs):
         reason = _remark(kwargs, event)
         if reason:
             text += _("意见:%(reason)s") % {"reason": _short(reason, 80)}
-        notify(who.handlers(event), kind=Kind.DISPATCH, event=event, actor=actor, text=text)
+        # Sent back for rework: a return to the handlers, so it raises an alert.
+        notify(who.handlers(event), kind=Kind.RETURN, event=event, actor=actor, text=text)
 
 
 def on_supervise(event, actor, kwargs):
@@ -105,8 +110,8 @@ def on_supervise(event, actor, kwargs):
     remark = _remark(kwargs)
     if remark:
         text += _("督办意见:%(remark)s") % {"remark": _short(remark, 80)}
-    people = (who.handlers(event) if event.state in (State.DISPATCHED, State.IN_PROGRESS)
-              else []) + who.dispatchers(event)
+    # Whoever holds the case now, and the command room that chases it.
+    people = _holders(event) + who.dispatchers(event)
     notify(people, kind=Kind.SUPERVISE, event=event, actor=actor, text=text)
 
 
@@ -144,13 +149,19 @@ STAGE_PEOPLE = {
 }
 
 
-def _stage_people(event, *, overdue) -> list:
+def _holders(event) -> list:
+    """Who holds the event's current stage (nobody for a final or suspended state)."""
     finder = STAGE_PEOPLE.get(event.state)
-    people = list(finder(event)) if finder else []
+    return list(finder(event)) if finder else []
+
+
+def _stage_people(event, *, overdue) -> list:
+    people = _holders(event)
     if overdue:
-        # An overdue stage also goes to the shift leaders of the area (and the handling
-        # department is escalated by the events job itself).
-        people += who.shift_leaders(event)
+        # An overdue stage also goes to the area's command room: the shift leaders and the
+        # dispatchers, who chase the department or grid holding it (the grid's own overdue
+        # cases are escalated to the street by the events job itself).
+        people += who.shift_leaders(event) + who.dispatchers(event)
     return people
 
 

@@ -78,6 +78,13 @@ def build_menu(scope, path: str = "") -> list[dict]:
             continue
         active = path == url if (item.exact or url == "/") else path.startswith(url)
         out.append({"key": item.key, "label": item.label, "url": url, "active": active})
+    # Only the most specific link is the current one (/events/command/map/ is the map, not
+    # also the command room at /events/command/).
+    marked = [entry for entry in out if entry["active"]]
+    if len(marked) > 1:
+        best = max(marked, key=lambda entry: len(entry["url"]))
+        for entry in marked:
+            entry["active"] = entry is best
     return out
 
 

@@ -7,9 +7,11 @@ and the areas above it as context, a leader's their whole area.
 from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Count, Sum
+from django.templatetags.static import static
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
-from django.views.generic import TemplateView
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.generic import RedirectView, TemplateView
 
 from gridgov.accounts.models import Assignment
 from gridgov.accounts.scope import role_names
@@ -19,6 +21,7 @@ from gridgov.core.access import get_scope, grants
 from gridgov.core.views import PermissionRequiredMixin
 
 from . import worklist
+from .menus import build_menu
 
 LEVEL_ORDER = [Level.DISTRICT, Level.STREET, Level.COMMUNITY, Level.GRID]
 # A grid role's home page lists its grids; a community has a few dozen at most.
@@ -47,8 +50,23 @@ def _bounds(geometries) -> list[list[float]] | None:
     return [[min(ys), min(xs)], [max(ys), max(xs)]]
 
 
+# The menu entries that are a role's main work, in order: the first three the person has
+# become the buttons at the top of 首页 (the rest of the menu is listed below as shortcuts).
+PRIMARY_MENU_KEYS = (
+    "events_report", "events_mine", "events_command", "events_map", "events_department",
+    "sharing_catalog", "sharing_requests", "basedata_people", "users", "locks", "audit",
+    "events_catalog",
+)
+# Not repeated among the shortcuts: the page itself, and the account's own settings.
+NOT_SHORTCUTS = {"home", "password"}
+OVERVIEW = "web.area_overview"
+
+
 class HomeView(LoginRequiredMixin, TemplateView):
-    """首页: the areas the user works in, an overview of them, and the work waiting."""
+    """首页: what the person acts on first (待办 as number cards with the queue behind each),
+    their main pages, and the areas they work in. Counts of the areas (streets, grids,
+    households) only for holders of "web.area_overview": people who govern an area, not a
+    department handler whose role is district-wide only to reach the cases sent to it."""
 
     template_name = "web/home.html"
 
@@ -58,14 +76,26 @@ class HomeView(LoginRequiredMixin, TemplateView):
         scope = get_scope(user)
         assignments = list(
             Assignment.objects.filter(user=user)
-            .select_related("area")
+            .select_related("area", "user__department")
             .order_by("area__code", "role")
         )
         ctx["assignments"] = assignments
-        ctx["overview"] = self.overview(scope)
+        ctx["department"] = assignments[0].user.department if assignments else None
+        ctx["overview"] = self.overview(scope) if scope and scope.can(OVERVIEW) else []
         ctx["grids"] = self.grids(user, scope)
         ctx["work"] = worklist.collect(user, scope)
+        ctx["primary"], ctx["shortcuts"] = self.menu_split(scope)
         return ctx
+
+    @staticmethod
+    def menu_split(scope):
+        """(main actions, other shortcuts) from the person's own menu: only pages the role may
+        open, never a link the menu would not offer."""
+        entries = [e for e in build_menu(scope, "/") if e["key"] not in NOT_SHORTCUTS]
+        by_key = {e["key"]: e for e in entries}
+        primary = [by_key[k] for k in PRIMARY_MENU_KEYS if k in by_key][:3]
+        chosen = {e["key"] for e in primary}
+        return primary, [e for e in entries if e["key"] not in chosen]
 
     @staticmethod
     def overview(scope):
@@ -211,3 +241,54 @@ class MapView(PermissionRequiredMixin, TemplateView):
         return ctx
 
 
+
+
+class FaviconView(RedirectView):
+    """/favicon.ico, which browsers ask for on their own: a permanent redirect to the icon in
+    the static files (pages name the SVG icon in their <link rel="icon">)."""
+
+    permanent = True
+
+    def get_redirect_url(self, *args, **kwargs):
+        return static("gridgov/img/favicon.ico")
+
+
+# The colours shown on the examples page: token, what it is for.
+SWATCHES = (
+    ("--gg-primary", _lazy("主色:按钮、链接、当前导航")),
+    ("--gg-primary-dark", _lazy("顶栏")),
+    ("--gg-primary-soft", _lazy("主色浅底:选中、悬停")),
+    ("--gg-danger", _lazy("危险:超期、删除、退回")),
+    ("--gg-warn", _lazy("警示:即将到期、待处理")),
+    ("--gg-ok", _lazy("正常:已办结、成功")),
+    ("--gg-text", _lazy("正文")),
+    ("--gg-muted", _lazy("次要文字")),
+    ("--gg-border", _lazy("边框")),
+    ("--gg-bg", _lazy("页面底色")),
+)
+
+
+class DesignExamplesView(LoginRequiredMixin, TemplateView):
+    """/ui/: every component of the design system with the class names that draw it, for the
+    people who build pages (docs/frontend.md describes the same classes)."""
+
+    template_name = "web/ui.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["swatches"] = [{"token": token, "label": label} for token, label in SWATCHES]
+        # Sample cases: number, minor category, place, state, badge kind, deadline.
+        samples = (
+            ("E2026120100000031", _("暴露垃圾"), _("鼓楼街道中山社区第1网格"), _("处置中"),
+             "info", "12-02 17:30"),
+            ("E2026120100000027", _("违章搭建"), _("南门街道尹江岸社区"), _("已超期"),
+             "danger", "11-30 09:00"),
+            ("E2026120100000019", _("道路破损"), _("高桥镇芦港村"), _("即将到期"),
+             "warn", "12-01 20:00"),
+            ("E2026120100000012", _("井盖缺失"), _("白云街道安丰社区"), _("已结案"), "ok", "–"),
+        )
+        ctx["rows"] = [
+            dict(zip(("number", "category", "place", "state", "badge", "due"), row, strict=True))
+            for row in samples
+        ]
+        return ctx

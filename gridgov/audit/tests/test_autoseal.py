@@ -14,6 +14,7 @@ from gridgov.audit import autoseal, seal
 from gridgov.audit.models import AuditAnchor, AuditCheckpoint
 from gridgov.audit.recorder import record
 from gridgov.core.management.commands import serve
+from gridgov.events import autoscan
 
 pytestmark = pytest.mark.django_db
 
@@ -31,6 +32,7 @@ def server(settings, monkeypatch):
     yield now
     autoseal.uninstall()
     autoseal.reset()
+    autoscan.uninstall()
 
 
 def _write(key, n=1):
@@ -57,6 +59,7 @@ def test_serve_installs_the_seal_in_every_worker(settings, monkeypatch):
     finally:
         autoseal.uninstall()
         autoseal.reset()
+        autoscan.uninstall()
 
 
 def test_a_request_seals_closed_days_and_today(server, clock, client):

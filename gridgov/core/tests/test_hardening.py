@@ -213,6 +213,20 @@ def test_idle_session_is_signed_out(client_as, grid_worker):
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
+def test_background_polling_is_not_activity(client_as, grid_worker):
+    client = client_as(grid_worker)
+    assert client.get("/").status_code == 200
+    _age_session(client, SEEN=1700)
+    # The alert feed polled by an open tab answers, but does not keep the session alive.
+    assert client.get("/notifications/alerts/", HTTP_X_GG_BACKGROUND="1").status_code == 200
+    assert client.session[SessionIdleTimeoutMiddleware.SEEN] <= int(time.time()) - 1700
+    _age_session(client, SEEN=1801)
+    response = client.get("/notifications/alerts/", HTTP_X_GG_BACKGROUND="1")
+    assert response.status_code in (302, 401)
+    response = client.get("/")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
 def test_session_ends_after_the_absolute_age_however_active(client_as, grid_worker):
     client = client_as(grid_worker)
     assert client.get("/").status_code == 200

@@ -99,7 +99,8 @@ def test_reading_the_timeline_leaves_the_records_sealed(p, handled):
 def test_detail_page_shows_real_names(client_as, p, handled):
     html = client_as(p["shift"]).get(f"/events/{handled.pk}/").content.decode()
     clerk = p["clerk"]
-    assert f'{clerk.real_name} <span class="gg-small gg-muted">({clerk.username})</span>' in html
+    assert (f'{clerk.real_name} <span class="gg-small gg-muted" translate="no">'
+            f'({clerk.username})</span>') in html
 
 
 def test_detail_page_timeline_costs_one_query_more_at_most(client_as, p, handled,

@@ -44,6 +44,7 @@ class CommandRoomView(QueuePage):
     """指挥中心: the command room's queues for clerks, shift leaders and dispatchers."""
 
     template_name = "events/command/queues.html"
+    live_template = "events/command/_command_rows.html"
     room = queues.COMMAND_ROOM
 
     def list_queryset(self, queryset, queue, now):

@@ -16,6 +16,7 @@ class DepartmentListView(QueuePage):
     """部门待办: events dispatched to the handler's department (claim, complete, return)."""
 
     template_name = "events/command/department.html"
+    live_template = "events/command/_department_rows.html"
     room = queues.DEPARTMENT
 
     def get_context_data(self, **kwargs):

@@ -1,5 +1,7 @@
-"""The event detail page: facts, deadlines, the timeline, and the action forms open to the
-reader for the current state (plain POST, one form per action)."""
+"""The event detail page as a case file: facts, deadlines, a map of the place and what is near
+it, the photos before and after, the timeline, and the actions open to the reader for the
+current state as buttons that say what they will do (plain POST, one form per action; the
+case-file parts are built in ``views.casefile``)."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,6 +20,7 @@ from .. import actions, duplicates, trace
 from ..forms import TransitionForm
 from ..models import Event, EventRequest
 from ..workflow import TRANSITIONS, available_actions
+from . import casefile
 from .files import link_timeline
 
 
@@ -38,13 +41,21 @@ def _context(request, event, forms_by_action=None) -> dict:
             transition.action, initial={"version": event.version},
             prefix=transition.action, event=event))
     entries = trace.timeline(event)
-    link_timeline(event, entries, request.user)  # files open through views.files only
+    originals = link_timeline(event, entries, request.user)  # files open through views.files
+    photos = casefile.photo_groups(entries, originals)
+    nearby = casefile.nearby(event, request.user)
+    forms = list(forms_by_action.values())
     return {
         "event": event,
         "object": event,
         "timeline": entries,
         "trace_ok": all(e.consistent for e in entries),
-        "action_forms": list(forms_by_action.values()),
+        "action_forms": forms,
+        "next_steps": casefile.next_steps(event, forms),
+        "photos": photos,
+        "has_photos": any(photos.values()),
+        "nearby": nearby,
+        "case_map": casefile.map_config(event, nearby),
         "pending_requests": EventRequest.objects.filter(event=event, status="pending"),
         "attachments": event.attachments.all(),
         "deadline_status": event.deadline_status(),
@@ -69,7 +80,8 @@ class EventDetailView(ScopedDetailView):
 
     def get_queryset(self):
         return super().get_queryset().select_related(
-            "category__major", "department", "grid", "assignee", "merged_into")
+            "category__major", "category__default_department", "department", "grid",
+            "assignee", "merged_into")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -118,8 +130,9 @@ class EventActionView(PermissionRequiredMixin, View):
                 return redirect("events:detail", pk=event.pk)
         forms = {action: form} if form is not None else {}
         # Rebuild forms for the other actions against the event as it stands.
-        event = (Event.objects.select_related("category__major", "department", "grid",
-                                              "assignee", "merged_into").get(pk=event.pk))
+        event = (Event.objects.select_related(
+            "category__major", "category__default_department", "department", "grid",
+            "assignee", "merged_into").get(pk=event.pk))
         return render(request, "events/event_detail.html", _context(request, event, forms),
                       status=status)
 

@@ -25,12 +25,14 @@ from urllib.parse import quote
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import FileResponse, Http404
 from django.urls import path, reverse
+from django.utils import timezone
 from django.views import View
 
 from gridgov.core.access import get_scope
 from gridgov.core.querysets import VIEW
 
 from .. import attachments as attachment_files
+from ..choices import AttachmentKind
 from ..models import Event, EventAttachment
 
 # Types shown in the browser; every other file is offered as a download.
@@ -98,16 +100,34 @@ def attachment_url(event, attachment) -> str:
     return reverse("events:attachment", kwargs={"pk": event.pk, "attachment_pk": attachment.pk})
 
 
-def link_timeline(event, entries, user) -> None:
+def thumbnail_url(event, attachment, size="m") -> str:
+    return reverse("events:attachment_thumb", kwargs={
+        "pk": event.pk, "attachment_pk": attachment.pk, "size": size})
+
+
+def human_label(attachment, step_label, at) -> str:
+    """What a person calls the file: its kind, the step that attached it and the local time
+    (``照片 · 上报 · 12-01 09:30``), not the stored name with a hash after it."""
+    kind = AttachmentKind(attachment.kind).label if attachment.kind in AttachmentKind.values \
+        else ""
+    when = timezone.localtime(at).strftime("%m-%d %H:%M") if at else ""
+    return " · ".join(str(part) for part in (kind, step_label, when) if part)
+
+
+def link_timeline(event, entries, user) -> bool | None:
     """Give each attachment of the timeline ``url`` (None when the reader may not open it or
-    the file row is gone) and ``display_name`` (the uploaded name)."""
+    the file row is gone), ``display_name`` (the uploaded name), ``label`` (kind, step and
+    time) and, for photos, ``thumb_url``. Returns whether the reader sees the originals (None
+    when no private file made it worth asking)."""
     originals = None
     for entry in entries:
         for item in entry.attachments:
             stored = item.get("attachment")
             item["display_name"] = display_name(stored) if stored is not None else item.get(
                 "name", "")
-            item["url"] = None
+            item["url"] = item["thumb_url"] = None
+            item["label"] = human_label(stored, entry.label, entry.at) if stored else (
+                entry.label)
             if stored is None:
                 continue
             if not stored.public:
@@ -116,6 +136,22 @@ def link_timeline(event, entries, user) -> None:
                 if not originals:
                     continue
             item["url"] = attachment_url(event, stored)
+            if stored.kind == AttachmentKind.PHOTO:
+                item["thumb_url"] = thumbnail_url(event, stored)
+    return originals
+
+
+def readable_attachment(request, pk, attachment_pk):
+    """The attachment ``attachment_pk`` of event ``pk`` if the reader may open it, else 404:
+    the event through ``restrict()``; originals only to staff holding the event by role."""
+    event = Event.objects.restrict(request.user, VIEW).filter(pk=pk).first()
+    if event is None:
+        raise Http404
+    attachment = EventAttachment.objects.filter(pk=attachment_pk, event=event).first()
+    if attachment is None or (not attachment.public
+                              and not sees_originals(request.user, event)):
+        raise Http404
+    return attachment
 
 
 class EventAttachmentView(LoginRequiredMixin, View):
@@ -124,13 +160,7 @@ class EventAttachmentView(LoginRequiredMixin, View):
     http_method_names = ["get", "head"]
 
     def get(self, request, pk, attachment_pk):
-        event = Event.objects.restrict(request.user, VIEW).filter(pk=pk).first()
-        if event is None:
-            raise Http404
-        attachment = EventAttachment.objects.filter(pk=attachment_pk, event=event).first()
-        if attachment is None or (not attachment.public
-                                  and not sees_originals(request.user, event)):
-            raise Http404
+        attachment = readable_attachment(request, pk, attachment_pk)
         try:
             handle = attachment.file.open("rb")
         except (FileNotFoundError, ValueError, OSError):
@@ -143,14 +173,38 @@ class EventAttachmentView(LoginRequiredMixin, View):
         response = FileResponse(handle, content_type=content_type)
         response["Content-Disposition"] = content_disposition(disposition, filename,
                                                               attachment.pk)
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, no-store"
-        response["Content-Security-Policy"] = "sandbox"
-        response["Referrer-Policy"] = "same-origin"
-        return response
+        return _private(response)
+
+
+class EventAttachmentThumbnailView(LoginRequiredMixin, View):
+    """A small JPEG of a photo attachment, under exactly the file's own check (404 to anyone
+    who may not open the file, and for files that are not photos). Made on the first
+    request and kept under ``MEDIA_ROOT/thumbs`` (``attachments.thumbnail``)."""
+
+    http_method_names = ["get", "head"]
+
+    def get(self, request, pk, attachment_pk, size):
+        attachment = readable_attachment(request, pk, attachment_pk)
+        thumb = attachment_files.thumbnail(attachment, size)
+        if thumb is None:
+            raise Http404
+        response = FileResponse(open(thumb, "rb"), content_type="image/jpeg")
+        response["Content-Disposition"] = f'inline; filename="thumb-{attachment.pk}.jpg"'
+        return _private(response)
+
+
+def _private(response):
+    """Headers every served file carries: no sniffing, no shared cache, no script."""
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "sandbox"
+    response["Referrer-Policy"] = "same-origin"
+    return response
 
 
 urlpatterns = [
     path("<int:pk>/attachments/<int:attachment_pk>/", EventAttachmentView.as_view(),
          name="attachment"),
+    path("<int:pk>/attachments/<int:attachment_pk>/thumb/<str:size>/",
+         EventAttachmentThumbnailView.as_view(), name="attachment_thumb"),
 ]

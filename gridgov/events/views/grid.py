@@ -18,6 +18,7 @@ class MyEventsView(QueuePage):
     """我的事件: a grid worker's events to verify, to handle on the grid, and own reports."""
 
     template_name = "events/command/mine.html"
+    live_template = "events/command/_mine_rows.html"
     room = queues.GRID
     param = "tab"
     filtered = False

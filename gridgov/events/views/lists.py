@@ -6,11 +6,13 @@ row carries the deadline mark the database computed with the queue filters
 one aggregate query; each list a constant number of queries whatever its length.
 """
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
@@ -23,6 +25,9 @@ from ..filtersets import EventFilterSet
 from ..models import Event
 
 PAGE_SIZE = 50
+# The id of a queue page's live region: htmx names it in ``HX-Target`` when it refreshes.
+LIVE_TARGET = "gg-queue-live"
+DEFAULT_REFRESH_SECONDS = 30
 
 LIST_RELATED = ("category", "category__major", "category__default_department", "department",
                 "grid", "assignee")
@@ -76,16 +81,42 @@ def rows(events, now) -> list[dict]:
     return out
 
 
+def refresh_seconds() -> float:
+    """How often an open queue page refreshes its counts and rows
+    (``GRIDGOV_QUEUE_REFRESH_SECONDS``; 0: never)."""
+    return float(getattr(settings, "GRIDGOV_QUEUE_REFRESH_SECONDS", DEFAULT_REFRESH_SECONDS))
+
+
 class QueuePage(PermissionRequiredMixin, TemplateView):
     """A page of queues (a ``queues.Room``): counts for each, the chosen one listed.
 
     ``param`` is the query parameter naming the queue; ``filtered`` pages offer the event
-    filters on the chosen queue.
+    filters on the chosen queue. The rows (``live_template``) sit in a live region that
+    polls the same address (filters, queue and page kept) with htmx: asked with
+    ``HX-Target: gg-queue-live`` the page answers only that region and the tabs (swapped out
+    of band), so counts and rows stay current without a reload (``gridgov/js/alerts.js``
+    holds the refresh while the tab is hidden or the person is typing in the region).
     """
 
     room: queues.Room = None
     param = "queue"
     filtered = True
+    live_template = ""
+
+    def is_live_refresh(self) -> bool:
+        return (self.request.headers.get("HX-Request") == "true"
+                and self.request.headers.get("HX-Target") == LIVE_TARGET)
+
+    def get_template_names(self):
+        if self.is_live_refresh():
+            return ["events/command/_live.html"]
+        return super().get_template_names()
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        # The same address answers a page or a region: caches must tell them apart.
+        patch_vary_headers(response, ("HX-Request", "HX-Target"))
+        return response
 
     def required_permissions(self) -> tuple:
         return self.room.permission
@@ -127,6 +158,10 @@ class QueuePage(PermissionRequiredMixin, TemplateView):
             "is_paginated": page.has_other_pages(),
             "rows": rows(page.object_list, now),
             "now": now,
+            "param": self.param,
+            "live_template": self.live_template,
+            "live_target": LIVE_TARGET,
+            "refresh_ms": int(refresh_seconds() * 1000),
         })
         return ctx
 

