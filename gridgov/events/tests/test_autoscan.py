@@ -3,6 +3,7 @@ GRIDGOV_DEADLINE_SCAN_SECONDS per process, installed in each worker by ``gridgov
 
 import pytest
 from django.core.signals import request_finished
+from django.db import close_old_connections
 
 from gridgov.core.management.commands import serve
 from gridgov.events import autoscan, tasks
@@ -17,8 +18,13 @@ pytestmark = pytest.mark.django_db
 def worker(settings):
     settings.GRIDGOV_DEADLINE_SCAN_SECONDS = 300
     autoscan.reset()
+    # Django closes the connection when a request finishes; inside the test's transaction
+    # that would leave PostgreSQL's connection closed under the scan (a real server is not in
+    # a transaction there).
+    request_finished.disconnect(close_old_connections)
     serve.post_worker_init(None)  # what gunicorn calls in each worker
     yield
+    request_finished.connect(close_old_connections)
     autoscan.uninstall()
     autoscan.reset()
     from gridgov.audit import autoseal
