@@ -51,6 +51,18 @@ def can_reveal(user) -> bool:
     return can(user, REVEAL)
 
 
+def birth_date_shown(person, user, reveal=None):
+    """The birth date as ``user`` may see it: the date for those who may reveal the ID number,
+    else its year only ("1949-**-**"). The birth date is digits 7-14 of the ID number, so the
+    mask "330203********1234" beside the full date is the whole number again (probe, session
+    21: 100 of 100 rebuilt by a leader who may not reveal). ``None`` without a birth date."""
+    if person.birth_date is None:
+        return None
+    if can_reveal(user) if reveal is None else reveal:
+        return person.birth_date.isoformat()
+    return f"{person.birth_date.year:04d}-**-**"
+
+
 def can_merge(user) -> bool:
     return can(user, MERGE)
 

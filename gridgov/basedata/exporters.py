@@ -22,11 +22,11 @@ from gridgov.core.spreadsheet import safe_row
 from . import access
 
 
-def _person_columns(special):
+def _person_columns(special, reveal=False):
     return [
         (_("姓名"), lambda p: p.name),
         (_("身份证号"), lambda p: p.id_masked),
-        (_("出生日期"), lambda p: p.birth_date.isoformat() if p.birth_date else ""),
+        (_("出生日期"), lambda p: access.birth_date_shown(p, None, reveal) or ""),
         (_("性别"), lambda p: p.get_sex_display() if p.sex else ""),
         (_("户籍类型"), lambda p: p.get_registration_type_display()),
         (_("手机号"), lambda p: p.phone_masked),
@@ -72,7 +72,7 @@ COMPONENT_COLUMNS = [
 
 def columns_for(kind: str, user):
     if kind == "people":
-        return _person_columns(access.can_see_special(user))
+        return _person_columns(access.can_see_special(user), access.can_reveal(user))
     return {"buildings": BUILDING_COLUMNS, "houses": HOUSE_COLUMNS, "organisations": ORG_COLUMNS,
             "components": COMPONENT_COLUMNS}[kind]
 

@@ -192,8 +192,14 @@ class _Detail(ScopedDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         obj = self.object
-        history = ChangeRecord.objects.filter(object_type=obj._meta.model_name,
-                                              object_id=obj.pk)[:50]
+        history = list(ChangeRecord.objects.filter(object_type=obj._meta.model_name,
+                                                   object_id=obj.pk)[:50])
+        if not access.can_reveal(self.request.user):
+            for h in history:  # the birth date is part of the ID number: its year only
+                if isinstance(h.changes, dict) and "birth_date" in h.changes:
+                    h.changes = {**h.changes, "birth_date": [
+                        f"{v[:4]}-**-**" if isinstance(v, str) and len(v) >= 4 else v
+                        for v in h.changes["birth_date"]]}
         point = None
         lng, lat = self.point(obj)
         if lng is not None:
@@ -227,7 +233,8 @@ class PersonDetailView(_Detail):
     def fields(self, p):
         return [
             (_("姓名"), p.name), (_("身份证号"), p.id_masked or "—"),
-            (_("出生日期"), p.birth_date or "—"), (_("性别"), p.get_sex_display() or "—"),
+            (_("出生日期"), access.birth_date_shown(p, self.request.user) or "—"),
+            (_("性别"), p.get_sex_display() or "—"),
             (_("户籍类型"), p.get_registration_type_display()),
             (_("手机号"), p.phone_masked or "—"), (_("居住地址"), p.address or "—"),
             (_("居住房屋"), str(p.house) if p.house else "—"),

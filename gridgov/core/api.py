@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, viewsets
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -52,12 +53,29 @@ def exception_handler(exc, context):
         exc = exceptions.PermissionDenied(str(exc) or None)
     elif isinstance(exc, exceptions.Throttled) and exc.wait:
         exc = _throttled(exc.wait)
+    elif isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
+        exc = _counted_refusal(exc, context)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
     if isinstance(exc, exceptions.APIException):
         response.data = {"errors": list(_flatten(exc.detail))}
+    _errors_as_json(context.get("request"))
     return response
+
+
+def _errors_as_json(request) -> None:
+    """An error list is JSON (``application/json``, as the schema says), also on an endpoint
+    whose answers are another type (GeoJSON), and when the renderer was never chosen (an
+    unknown ``?format=``): the first renderer would label the error list as its own type.
+    The browsable API keeps its HTML page."""
+    if request is None:
+        return
+    renderer = getattr(request, "accepted_renderer", None)
+    if renderer is not None and getattr(renderer, "format", None) in ("json", "api"):
+        return
+    request.accepted_renderer = JSONRenderer()
+    request.accepted_media_type = JSONRenderer.media_type
 
 
 def _throttled(wait) -> exceptions.Throttled:
@@ -68,6 +86,19 @@ def _throttled(wait) -> exceptions.Throttled:
     exc = exceptions.Throttled(detail=_("请求过于频繁,请 %(s)d 秒后再试。") % {"s": seconds})
     exc.wait = seconds
     return exc
+
+
+def _counted_refusal(exc, context):
+    """A request refused for its credentials (none, or a made-up key or token) never reaches
+    the throttles: DRF runs them after authentication and the permission check. Count it here
+    under the anonymous rate of its address (``GRIDGOV_RATE_API_ANON``), so guessing keys and
+    tokens, or hammering the API without any, is held to that rate like any other anonymous
+    call; over it the answer is 429 with Retry-After instead of 401."""
+    from . import throttle
+
+    request = context.get("request") if context else None
+    decision = throttle.check("api-anon", throttle.client_address(request))
+    return exc if decision.allowed else _throttled(decision.retry_after)
 
 
 class Unprocessable(exceptions.APIException):

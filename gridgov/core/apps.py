@@ -31,3 +31,7 @@ class CoreConfig(AppConfig):
         from .keys_check import deploy_check
 
         checks.register(deploy_check, checks.Tags.security, deploy=True)
+        # Link secrets in paths stay out of Django's request log (access_log.py).
+        from .access_log import install_filter
+
+        install_filter()

@@ -226,17 +226,28 @@ def phone_columns(value: str, prefix: str) -> dict[str, str]:
 # these keep its mask instead. A number counts when it stands on its own (not inside a
 # longer run of letters and digits, such as a cursor); any other run of 7 or more digits is
 # masked too, as it may be part of one (a search on an ID number's first 15 digits).
-
+#
+# Searches match a number typed with spaces or hyphens ("138 1234 5678", "330203 19900101
+# 1234", "+86" in front, "(0574) 8765 4321"), so the masks must too: an ID number, mobile or
+# landline may have one separator (space, ideographic space, hyphen, or "+", a space in a
+# URL's query string) between any two digits, and is masked whole, as the mask of its digits.
+_SEP = "[ \u3000+-]?"
 _NUMBER_IN_TEXT = re.compile(
-    r"(?<![0-9A-Za-z])(?:(?P<id>\d{17}[\dXx])|(?P<mobile>1[3-9]\d{9})|(?P<digits>\d{7,}))"
+    r"(?<![0-9A-Za-z])(?:"
+    rf"(?P<id>\d(?:{_SEP}\d){{16}}{_SEP}[\dXx])"
+    rf"|(?P<mobile>(?:\+?86{_SEP})?1{_SEP}[3-9](?:{_SEP}\d){{9}})"
+    rf"|(?P<landline>[((]?0\d{{2,3}}[))]?{_SEP}\d(?:{_SEP}\d){{6,7}})"
+    r"|(?P<digits>\d{7,}))"
     r"(?![0-9A-Za-z])")
 
 
 def _mask_number(match) -> str:
-    text = match.group(0)
+    text = re.sub(r"[^\dXx]", "", match.group(0))
     if match.group("id"):
         return mask_id_number(text)
     if match.group("mobile"):
+        return mask_phone(text[-11:])
+    if match.group("landline"):
         return mask_phone(text)
     return mask_value(text)
 
@@ -245,6 +256,13 @@ def mask_numbers(text: str) -> str:
     """``text`` with every ID number, mobile number or run of 7+ digits standing on its own
     replaced by its mask."""
     return _NUMBER_IN_TEXT.sub(_mask_number, text or "")
+
+
+def holds_number(text: str) -> bool:
+    """Whether ``text`` holds an ID number, a mobile or a landline with its area code, typed
+    with or without separators (what must not be kept in plain, e.g. in a saved search)."""
+    return any(m.group("id") or m.group("mobile") or m.group("landline")
+               for m in _NUMBER_IN_TEXT.finditer(text or ""))
 
 
 def _mask_all(value):

@@ -51,6 +51,7 @@ from .models import (
     ResourceRow,
     ShareRequest,
     coordinating_department_code,
+    masked_together,
 )
 from .permissions import ANSWER, COORDINATE
 from .registry import get_builtin
@@ -369,7 +370,7 @@ def _masking(resource, fields, masking) -> dict:
         if value not in Masking.values:
             raise ValidationError({"masking": _("无效的脱敏规则:%(value)s。") % {"value": value}})
         out[name] = value
-    return out
+    return masked_together(out)
 
 
 def _new_grant(resource, consumer, *, fields, masking, request, actor) -> Grant:

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from . import actions
 from .choices import Masking
-from .models import Grant
+from .models import Grant, masked_together
 from .sources import encode_cursor, projector
 
 FLUSH_ROWS = 500
@@ -62,8 +62,8 @@ def own_grant(resource) -> Grant:
     fields = list(resource.fields.all())
     return Grant(resource=resource, consumer_id=resource.provider_id,
                  fields=[f.name for f in fields],
-                 masking={f.name: Masking.MASKED if f.sensitive else Masking.PLAIN
-                          for f in fields})
+                 masking=masked_together({f.name: Masking.MASKED if f.sensitive
+                                          else Masking.PLAIN for f in fields}))
 
 
 def granted_rows(source, qs, grant):

@@ -41,7 +41,8 @@ class PersonSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     id_number = serializers.CharField(source="id_masked", help_text="330203********1234")
-    birth_date = serializers.DateField(allow_null=True)
+    birth_date = serializers.SerializerMethodField(
+        help_text="null unless the caller may reveal the ID number (the date is part of it)")
     sex = serializers.CharField()
     age = serializers.IntegerField(allow_null=True)
     registration_type = serializers.CharField()
@@ -54,6 +55,14 @@ class PersonSerializer(serializers.Serializer):
     tags = serializers.SerializerMethodField()
     source = serializers.CharField()
     updated_at = serializers.DateTimeField()
+
+    @extend_schema_field(serializers.DateField(allow_null=True))
+    def get_birth_date(self, obj):
+        reveal = self.context.get("reveal")
+        if reveal is None:
+            reveal = access.can_reveal(self.context["request"].user)
+            self.context["reveal"] = reveal
+        return obj.birth_date.isoformat() if reveal and obj.birth_date else None
 
     def get_tags(self, obj) -> list[str]:
         special = self.context.get("special")

@@ -26,6 +26,22 @@ def test_export_filtered_by_a_number_audits_its_mask_and_hash(client_as, grid_wo
     assert rec.changes["filter_hashes"] == {"q": personal_data.lookup_hash(number)}
 
 
+@pytest.mark.parametrize("spaced", [True, False], ids=["spaced", "hyphenated"])
+def test_a_number_typed_with_separators_is_masked_in_the_record(client_as, grid_worker, person,
+                                                                 spaced):
+    """The hash already ignored spaces and hyphens; the mask kept them plain (probe, session
+    21: the record held "330203 1990 0101 1234" as typed)."""
+    number = person.id_number()
+    sep = " " if spaced else "-"
+    typed = sep.join([number[:6], number[6:10], number[10:14], number[14:]])
+    client_as(grid_worker).get(reverse("basedata:export", args=["people", "csv"]), {"q": typed})
+    rec = AuditRecord.objects.filter(action="basedata.export.people").latest("pk")
+    dumped = json.dumps(rec.changes, ensure_ascii=False)
+    assert number[6:14] not in dumped.replace(sep, "")
+    assert rec.changes["filters"]["q"] == person.id_masked
+    assert rec.changes["filter_hashes"] == {"q": personal_data.lookup_hash(number)}
+
+
 def test_a_partial_number_in_a_search_is_masked_too(client_as, grid_worker, person):
     partial = person.id_number()[:14]
     client_as(grid_worker).get(reverse("basedata:export", args=["people", "csv"]),

@@ -65,6 +65,24 @@ def test_anonymous_callers_count_per_address(settings):
     assert APIClient(REMOTE_ADDR="192.0.2.11").get("/api/docs/").status_code == 200
 
 
+def test_refused_credentials_count_per_address_too(settings, api_as, grid_worker):
+    """Requests refused with 401 (no credentials, or a made-up key or token) never reached
+    the throttle, so key guessing was unlimited (probe, session 21: 280 such requests from one
+    address, all 401, none 429). They count under the anonymous rate now."""
+    settings.GRIDGOV_RATE_API_ANON = "3/min"
+    client = APIClient(REMOTE_ADDR="192.0.2.20")
+    assert _statuses(client, "/api/events/", 2) == [401, 401]
+    client.credentials(HTTP_AUTHORIZATION="Api-Key not-a-real-key")
+    assert _statuses(client, "/api/events/", 1) == [401]
+    client.credentials(HTTP_AUTHORIZATION="Device not-a-real-token")
+    response = client.get("/api/events/")
+    assert response.status_code == 429 and 0 < int(response["Retry-After"]) <= 60
+    assert response.json()["errors"][0]["code"] == "throttled"
+    # Another address, and a signed-in person, are not held back.
+    assert APIClient(REMOTE_ADDR="192.0.2.21").get("/api/events/").status_code == 401
+    assert api_as(grid_worker).get(ME).status_code == 200
+
+
 def test_hotline_import_api_is_limited_per_person(settings, api_as, intake_clerk):
     settings.GRIDGOV_RATE_IMPORT = "2/hour"
     api = api_as(intake_clerk)

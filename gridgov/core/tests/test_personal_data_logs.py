@@ -16,12 +16,42 @@ ID = "11010519491231002X"  # GB 11643's own example
 def test_numbers_standing_alone_are_masked_anywhere():
     assert pd.mask_numbers(f"查{ID}的记录") == "查110105********002X的记录"
     assert pd.mask_numbers("电话13812345678,座机0574-87654321") == (
-        "电话138****5678,座机0574-8******1")
+        "电话138****5678,座机057*****4321")
     # A prefix of an ID number (a digit-by-digit search) is masked too.
     assert pd.mask_numbers("110105194912") == "1**********2"
     # Short numbers, and digits inside a longer token (a cursor), are kept.
     assert pd.mask_numbers("limit 100, 第3页") == "limit 100, 第3页"
     assert pd.mask_numbers("WyIyMDI2IiwgMTIzNDU2Nzg5XQ") == "WyIyMDI2IiwgMTIzNDU2Nzg5XQ"
+
+
+@pytest.mark.parametrize(("typed", "mask"), [
+    # The forms the searches accept (spaces, hyphens, +86, a URL's "+" for a space) are
+    # masked whole: before, each group of fewer than 7 digits was kept as typed.
+    ("138 1234 5678", "138****5678"),
+    ("138-1234-5678", "138****5678"),
+    ("q=138+1234+5678&sort=-created", "q=138****5678&sort=-created"),
+    ("+86 138 1234 5678", "138****5678"),
+    ("110105 19491231 002X", "110105********002X"),
+    ("1101 0519 4912 3100 2X", "110105********002X"),
+    ("(0574) 8765 4321", "057*****4321"),
+])
+def test_numbers_typed_with_separators_are_masked(typed, mask):
+    assert pd.mask_numbers(typed) == mask
+    assert pd.scrub({"q": typed}) == {"q": mask}
+
+
+def test_separators_do_not_mask_dates_or_short_numbers():
+    text = "created_after=2026-12-01&created_before=2026-12-31&page=2 10 20"
+    assert pd.mask_numbers(text) == text
+    assert pd.mask_numbers("2026-12-01+2026-12-31") == "2026-12-01+2026-12-31"
+
+
+def test_holds_number_finds_personal_numbers_only():
+    for text in ("找13812345678", "138 1234 5678", f"x{ID}"[1:], "110105 19491231 002X",
+                 "(0574) 8765 4321"):
+        assert pd.holds_number(text), text
+    for text in ("E2026120200000005", "330203005001001", "2026-12-01", "第3页", ""):
+        assert not pd.holds_number(text), text
 
 
 def test_scrub_masks_personal_keys_whole_and_is_idempotent():

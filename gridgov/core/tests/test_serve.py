@@ -74,3 +74,44 @@ def test_access_log_lines_carry_no_query_string_or_referrer(started):
     assert "/basedata/people/" in line and "10.0.0.7" in line and " 200 " in line
     assert "11010519491231002X" not in line
     assert "13812345678" not in line
+
+
+@pytest.mark.parametrize("path, kept", [
+    ("/events/public/track/{t}/", "/events/public/track/[token]/"),
+    ("/events/public/track/{t}/photo/7/", "/events/public/track/[token]/photo/7/"),
+    ("/open311/v2/tokens/{t}.json", "/open311/v2/tokens/[token].json"),
+    ("/events/hotline/upload/{t}/errors.csv", "/events/hotline/upload/[token]/errors.csv"),
+])
+def test_access_log_lines_carry_no_link_secret(path, kept):
+    """A resident's tracking link opens the case to whoever holds it; the probe of session 21
+    found the whole link in the access log of `gridgov serve`."""
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+    from gunicorn.util import load_class
+
+    secret = "Zm9vYmFyLXNlY3JldC10b2tlbi0xMjM0NTY"
+    values = serve.gunicorn_settings("127.0.0.1:8000", 1)
+    config = Config()
+    for key in ("access_log_format", "logger_class"):
+        config.set(key, values[key])
+    logger = load_class(config.logger_class)(config)
+    raw = path.format(t=secret)
+    environ = {"REQUEST_METHOD": "GET", "RAW_URI": raw + "?x=1", "PATH_INFO": raw,
+               "QUERY_STRING": "x=1", "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "10.0.0.7"}
+    response = SimpleNamespace(status="200 OK", sent=512, headers=[])
+    atoms = logger.atoms(response, SimpleNamespace(headers=[]), environ,
+                         dt.timedelta(milliseconds=12))
+    line = config.access_log_format % atoms
+    assert kept in line and secret not in line
+    assert secret not in atoms["r"] and "x=1" not in atoms["r"]
+
+
+@pytest.mark.django_db
+def test_djangos_not_found_line_carries_no_link_secret(client, caplog):
+    secret = "Zm9vYmFyLXNlY3JldC10b2tlbi0xMjM0NTY"
+    with caplog.at_level("WARNING", logger="django.request"):
+        assert client.get(f"/events/public/track/{secret}/photo/99999/").status_code == 404
+    lines = [r.getMessage() for r in caplog.records if r.name == "django.request"]
+    assert lines == ["Not Found: /events/public/track/[token]/photo/99999/"]

@@ -82,8 +82,42 @@ def test_a_search_by_phone_is_not_saved(client_as, intake_clerk):
     assert not SavedFilter.objects.filter(owner=intake_clerk).exists()
 
 
+def test_a_search_holding_an_id_number_is_not_saved(client_as, dispatcher):
+    client_as(dispatcher).post("/events/search/saved/",
+                               {"name": "身份证", "query": "q=110105 19491231 002X"})
+    assert not SavedFilter.objects.filter(owner=dispatcher, name="身份证").exists()
+
+
 def test_a_refused_save_goes_back_to_the_same_search(client_as, dispatcher):
     response = client_as(dispatcher).post("/events/search/saved/", {
         "name": " ", "query": "deadline=overdue", "next": SEARCH + "?deadline=overdue"})
     assert response.url == SEARCH + "?deadline=overdue"
     assert not SavedFilter.objects.filter(owner=dispatcher).exists()
+
+
+def test_rename_and_delete_share_one_guarded_path(dispatcher, shift_leader, sys_admin,
+                                                  monkeypatch):
+    """Both go through ``_on_own``: the permission, the owner's row locked, "not found" for
+    anyone else, and nothing recorded when refused."""
+    saved = _save(dispatcher)
+    seen = []
+    real = saved_filters._on_own
+    monkeypatch.setattr(saved_filters, "_on_own",
+                        lambda s, actor, change: seen.append(change.__name__)
+                        or real(s, actor, change))
+    for actor in (shift_leader, sys_admin):
+        with pytest.raises(PermissionDenied):
+            saved_filters.rename_filter(saved, actor=actor, name="别人的")
+        with pytest.raises(PermissionDenied):
+            saved_filters.delete_filter(saved, actor=actor)
+    assert not AuditRecord.objects.filter(action__in=["events.saved_filter_rename",
+                                                      "events.saved_filter_delete"]).exists()
+    with pytest.raises(ValidationError):
+        saved_filters.rename_filter(saved, actor=dispatcher, name=" ")
+    saved_filters.rename_filter(saved, actor=dispatcher, name="新名")
+    saved_filters.delete_filter(saved, actor=dispatcher)
+    assert seen == ["rename", "delete", "rename", "delete", "rename", "rename", "delete"]
+    assert [r.action for r in AuditRecord.objects.filter(object_id=str(saved.pk))
+            .filter(action__startswith="events.saved_filter_").order_by("id")] == [
+        "events.saved_filter_create", "events.saved_filter_rename",
+        "events.saved_filter_delete"]

@@ -52,7 +52,9 @@ def gunicorn_settings(bind: str, workers: int, threads: int = 1, timeout: int = 
     """The gunicorn settings ``serve`` runs with (threads > 1: the threaded worker)."""
     return {"bind": bind, "workers": workers, "threads": threads, "timeout": timeout,
             "worker_class": "gthread" if threads > 1 else "sync", "accesslog": "-",
-            "access_log_format": ACCESS_LOG_FORMAT, "post_worker_init": post_worker_init}
+            "access_log_format": ACCESS_LOG_FORMAT, "post_worker_init": post_worker_init,
+            # ... and without the secret of a tracking link or token in the path.
+            "logger_class": "gridgov.core.access_log.RedactingLogger"}
 
 
 def run_gunicorn(bind: str, workers: int, threads: int = 1, timeout: int = 120) -> None:
