@@ -1,12 +1,18 @@
 """OpenAPI post-processing: the error answers every endpoint can give, documented once.
 
 Every operation may answer 401 (no or bad credentials), 403 (a role that may not use it, or
-an administrator without the second factor) and 404 (missing *or out of scope*,
-indistinguishably); every operation that takes parameters or a body may answer 400. All of
-them carry ``{"errors": [{"field", "code", "message"}]}``
+an administrator without the second factor), 404 (missing *or out of scope*,
+indistinguishably) and 429 (over the rate of ``gridgov.core.api_throttle``, which every view
+counts, with ``Retry-After``); every operation that takes parameters or a body may answer
+400. All of them carry ``{"errors": [{"field", "code", "message"}]}``
 (``gridgov.core.api.exception_handler``). Views document their own answers where they say
 more; this hook only fills in what is missing, so clients (and the schemathesis suite) can
 rely on the schema listing every status code the API really returns.
+
+The same hook drops the ``title`` django-filter gives each query parameter's schema (its
+Chinese label, already the parameter's ``description``): OpenAPI generators name a
+parameter's enum class after that title, so a generated client got modules and classes such
+as ``events_list_处置层级`` instead of ``EventsListLevel``.
 """
 
 from drf_spectacular.openapi import AutoSchema
@@ -37,8 +43,21 @@ DESCRIPTIONS = {
     "401": "未登录或凭据无效",
     "403": "无权使用此接口",
     "404": "不存在或不在您的数据范围内",
+    "429": "请求过于频繁(Retry-After 头给出须等待的秒数)",
 }
+RETRY_AFTER = {"Retry-After": {"description": "须等待的秒数", "schema": {"type": "integer"}}}
 METHODS = {"get", "post", "put", "patch", "delete", "head", "options"}
+
+
+def _drop_titles(schema: dict) -> None:
+    """Remove ``title`` from a parameter's schema and the schemas inside it (array items)."""
+    schema.pop("title", None)
+    for key in ("items", "additionalProperties"):
+        if isinstance(schema.get(key), dict):
+            _drop_titles(schema[key])
+    for key in ("oneOf", "anyOf", "allOf"):
+        for inner in schema.get(key, []):
+            _drop_titles(inner)
 
 
 def add_error_responses(result, generator, request, public):
@@ -52,14 +71,17 @@ def add_error_responses(result, generator, request, public):
                 continue
             # 404 everywhere: an object, or a whole resource a role has no business with
             # (the audit log for anyone but the audit administrator), answers as if absent.
-            codes = ["401", "403", "404"]
+            codes = ["401", "403", "404", "429"]
             if operation.get("parameters") or operation.get("requestBody"):
                 codes.append("400")
+            for parameter in operation.get("parameters", []):
+                _drop_titles(parameter.get("schema", {}))
             responses = operation.setdefault("responses", {})
             for code in codes:
                 responses.setdefault(code, {
                     "description": DESCRIPTIONS[code],
                     "content": {"application/json": {"schema": ref}},
+                    **({"headers": RETRY_AFTER} if code == "429" else {}),
                 })
     return result
 

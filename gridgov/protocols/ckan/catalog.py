@@ -137,7 +137,9 @@ def package_search(request, params, principal, base):
     :param fq: filters: ``organization:``, ``tags:``, ``groups:``, ``name:``, ``id:``,
         ``res_format:``, ``sharing_type:``, ``capacity:public|private``, ``dataset_type:`` and
         date ranges ``metadata_modified:[2026-01-01T00:00:00Z TO *]`` (also
-        ``metadata_created``; ``*``, ``NOW``, ``NOW-1DAY``), each negated by a leading ``-``
+        ``metadata_created``; ``*``, ``NOW``, ``NOW-1DAY``), each negated by a leading ``-``;
+        clauses are ANDed, those joined by ``OR`` are alternatives, and a value may be a group
+        (``organization:(d016 OR d034)``)
     :param sort: ``name``, ``title``, ``id``, ``metadata_modified``, ``metadata_created`` or
         ``score``, each ``asc`` or ``desc`` (default "score desc, metadata_modified desc")
     :param rows: how many results (default 10, at most 1000: more is cut to 1000)

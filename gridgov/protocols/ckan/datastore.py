@@ -20,12 +20,17 @@ the database; with them, matched and ordered in one pass and answered at once.
 (``sharing.exchange.row_matcher`` / ``row_order``): full-text ``q`` never looks at a masked
 field, and a filter, field search or sort on a masked field is a 409 Validation Error, because
 any answer computed from the hidden value (a match, an order) would reveal it. ``fields``
-chooses among the fields the caller may see (masked ones stay masked).
+chooses among the fields the caller may see (masked ones stay masked). ``records_format``
+(``objects``, ``lists``, ``csv``, ``tsv``), ``distinct`` and ``include_total`` are CKAN's;
+``limit`` over 32,000 is cut to 32,000 as CKAN's ``ckan.datastore.search.rows_max`` does.
 """
 
+import csv
 import heapq
+import io
 import json
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import StreamingHttpResponse
@@ -52,10 +57,11 @@ from gridgov.sharing.sources import RowSource, SourceUnavailable, projector
 
 from .catalog import find_table
 from .errors import Invalid, NotFound
-from .params import int_param, required
+from .params import flag, int_param, required
 from .shapes import help_url
 
 DATASTORE_MAX = 32000
+RECORDS_FORMATS = ("objects", "lists", "csv", "tsv")
 
 
 class Stream:
@@ -202,8 +208,14 @@ def datastore_search(request, params, principal, base):
     :param q: text found in any plain field, or an object field → text (that field only)
     :param fields: the fields to return, a list or "a,b" (default all the caller may see)
     :param sort: "field [asc|desc], ..." on plain fields and ``_id``
-    :param limit: the most rows (default 100, at most 32000); :param offset: where to start
-    :rtype: dictionary with resource_id, fields, records, total, limit, offset, _links
+    :param limit: the most rows (default 100; more than 32000 is cut to 32000)
+    :param offset: where to start (default 0)
+    :param records_format: ``objects`` (default), ``lists`` (values in the order of
+        ``fields``), ``csv`` or ``tsv`` (one string, no header line)
+    :param distinct: return each distinct record once (default False)
+    :param include_total: count the matching rows into ``total`` (default True)
+    :rtype: dictionary with resource_id, fields, records, records_format, total, limit,
+        offset, _links
     """
     ident = required(params, "resource_id")
     message = _("datastore_search 需要已获授权部门的 API 密钥。")
@@ -216,8 +228,14 @@ def datastore_search(request, params, principal, base):
         raise
     access = reading(principal, resource, message)
     grant = access.grant
-    limit = int_param(params, "limit", 100, maximum=DATASTORE_MAX)
+    limit = min(int_param(params, "limit", 100), DATASTORE_MAX)
     offset = int_param(params, "offset", 0)
+    records_format = str(params.get("records_format") or "objects")
+    if records_format not in RECORDS_FORMATS:
+        raise Invalid(_("records_format 应为 objects、lists、csv 或 tsv。"),
+                      {"records_format": [_("不支持的格式")]})
+    distinct = flag(params, "distinct")
+    include_total = params.get("include_total") in (None, "") or flag(params, "include_total")
     filters = _filters(params)
     q, fields_q = _q(params)
     sort = _sort(params)
@@ -241,11 +259,12 @@ def datastore_search(request, params, principal, base):
         "limit": limit, "offset": offset, "q": fields_q or q, "filters": filters,
         **({"sort": params.get("sort")} if sort else {}),
         **({"fields": selected} if selected is not None else {})})
-    if match is None and key is None:
-        total = source.count()
+    if match is None and key is None and records_format == "objects" and not distinct:
         qs = source.walk()[offset:]
         return Stream(source, qs, shown, limit, evidence, {
-            "resource_id": str(resource.table_uid), "fields": fields, "total": total,
+            "resource_id": str(resource.table_uid), "fields": fields,
+            "records_format": records_format,
+            **({"total": source.count()} if include_total else {}),
             "limit": limit, "offset": offset,
         }, params, with_id)
     # Filtered, searched or sorted: the rows are matched in one pass on the fields the grant
@@ -253,24 +272,61 @@ def datastore_search(request, params, principal, base):
     project = projector(shown)
     total = 0
 
+    seen = set()
+
     def hits():
         nonlocal total
         for pk, _stamp, data in source.iterate(source.walk()):
             if match is None or match(data):
+                if distinct:
+                    record = json.dumps(_record(pk, data), sort_keys=True, default=str)
+                    if record in seen:
+                        continue
+                    seen.add(record)
                 total += 1
                 yield pk, data
+
+    def _record(pk, data):
+        return ({"_id": pk} if with_id else {}) | project(data)
 
     if key is None or offset + limit == 0:
         page = [hit for n, hit in enumerate(hits()) if offset <= n < offset + limit]
     else:
         # Only the first offset + limit rows in order are kept, whatever the resource's size.
         page = heapq.nsmallest(offset + limit, hits(), key=key)[offset:]
-    matched = [({"_id": pk} if with_id else {}) | project(data) for pk, data in page]
+    matched = [_record(pk, data) for pk, data in page]
     evidence.rows = len(matched)
-    result = {"resource_id": str(resource.table_uid), "fields": fields, "records": matched,
-              "total": total, "limit": limit, "offset": offset,
+    result = {"resource_id": str(resource.table_uid), "fields": fields,
+              "records": _formatted(matched, [f["id"] for f in fields], records_format),
+              "records_format": records_format,
+              **({"total": total} if include_total else {}),
+              "limit": limit, "offset": offset,
               "_links": _links(request, params, limit, offset)}
     return Logged(result, evidence)
+
+
+def _cell(value):
+    """A CSV cell: empty for null, JSON's true / false, numbers and text as they are."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
+
+
+def _formatted(records: list[dict], columns: list[str], records_format: str):
+    """CKAN's ``records_format``: objects as they are, lists in the order of ``fields``, or
+    one CSV / TSV string without a header (``fields`` names the columns)."""
+    if records_format == "objects":
+        return records
+    rows = [[record.get(column) for column in columns] for record in records]
+    if records_format == "lists":
+        return rows
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter="\t" if records_format == "tsv" else ",",
+                        lineterminator="\n")
+    writer.writerows([[_cell(v) for v in row] for row in rows])
+    return out.getvalue()
 
 
 def _evidence(request, principal, resource, access, asked):
@@ -285,10 +341,16 @@ def _evidence(request, principal, resource, access, asked):
 
 
 def _links(request, params, limit, offset):
-    path = request.path
-    return {"start": f"{path}?resource_id={params.get('resource_id')}&limit={limit}",
-            "next": f"{path}?resource_id={params.get('resource_id')}&limit={limit}"
-                    f"&offset={offset + limit}"}
+    """CKAN's ``_links``: the query string of a GET again (its ``filters``, ``q``, ``sort``
+    and ``fields`` with it), without ``offset`` to start and with the next offset to go on;
+    for a POST, the resource; ``limit`` as it was applied."""
+    arguments = {"resource_id": params.get("resource_id")}
+    if request.method == "GET":
+        arguments |= {key: request.GET[key] for key in request.GET}
+    arguments["limit"] = limit
+    arguments.pop("offset", None)
+    start = f"{request.path}?{urlencode(arguments)}"
+    return {"start": start, "next": f"{start}&{urlencode({'offset': offset + limit})}"}
 
 
 def stream_response(request, name, stream: Stream):

@@ -3,7 +3,9 @@
 
 import datetime as dt
 import json
+import operator
 import re
+from functools import reduce
 
 from django.db.models import Q
 from django.utils import timezone
@@ -74,7 +76,12 @@ def json_list(value, name):
     return [str(v) for v in parsed]
 
 
-FQ_TERM = re.compile(r'(\+?-?)(\w+):("[^"]*"|\S+)')
+# A value is a word, a quoted phrase, or a group of them joined by OR:
+# "organization:(d016 OR d032)", as ckanext-harvest sends its organization and group filters
+# ("-organization:(…)" for the excluded ones).
+FQ_TERM = re.compile(r'(\+?-?)(\w+):(\([^)]*\)|"[^"]*"|[^\s()]+)')
+FQ_GROUP_VALUE = re.compile(r'"[^"]*"|[^\s"]+')
+ALL = Q(pk__isnull=False)
 FQ_FIELDS = {"organization", "tags", "groups", "name", "res_format", "sharing_type", "id",
              "dataset_type", "type", "capacity"}
 # Solr ranges on the two dates, as harvesters send them: "metadata_modified:[2000-01-01T00:00:00
@@ -128,39 +135,79 @@ def _range_q(field, low, high, include_low, include_high):
     return q
 
 
+FQ_CLAUSE = re.compile(
+    r"\s*(?:(?P<range>" + FQ_RANGE.pattern + r")|(?P<term>" + FQ_TERM.pattern + r")"
+    r"|(?P<op>AND|OR|&&|\|\|)|(?P<all>\*:\*))(?=\s|$)")
+
+
 def apply_fq(qs, fq):
-    ranges = FQ_RANGE.findall(fq)
-    terms_only = FQ_RANGE.sub(" ", fq).replace("*:*", " ")
-    rest = FQ_TERM.sub("", terms_only).replace("AND", "").strip()
-    if rest:
-        raise Invalid(_("无法解析的 fq:%(fq)s。") % {"fq": fq}, {"fq": [_("不支持的查询")]})
-    for sign, field, opening, low, high, closing in ranges:
-        q = _range_q(field, low, high, opening == "[", closing == "]")
-        qs = qs.exclude(q) if "-" in sign else qs.filter(q)
-    for sign, field, value in FQ_TERM.findall(terms_only):
-        value = value.strip('"')
-        if field not in FQ_FIELDS:
-            raise Invalid(_("fq 不支持字段 %(f)s。") % {"f": field}, {"fq": [_("不支持的字段")]})
-        if field == "id":
-            q = Q(uid=value) if _is_uuid(value) else Q(pk__in=[])
-        elif field in ("dataset_type", "type"):
-            q = Q() if value == "dataset" else Q(pk__in=[])
-        elif field == "capacity":
-            q = ~PUBLIC_Q if value == "private" else PUBLIC_Q
-        elif field == "organization":
-            q = Q(provider__code__iexact=value)
-        elif field == "tags":
-            q = Q(pk__in=[r.pk for r in qs if value in r.tags])
-        elif field == "groups":
-            q = Q(pk__in=[r.pk for r in qs if value in r.groups])
-        elif field == "name":
-            q = Q(code=value)
-        elif field == "sharing_type":
-            q = Q(sharing_type=value)
+    """Filter by ``fq``: its clauses are ANDed, except those joined by ``OR``, which form one
+    alternative (ckanext-harvest sends ``organization:a OR organization:b`` with its range);
+    a leading ``-`` negates a clause."""
+    groups, joined, position, end = [], False, 0, len(fq.rstrip())
+    while position < end:
+        match = FQ_CLAUSE.match(fq, position)
+        if match is None or (match["op"] and (not groups or joined)):
+            break  # not a clause, or an operator with nothing before it
+        position = match.end()
+        if match["op"]:
+            joined = match["op"] in ("OR", "||")
+            continue
+        if match["all"]:
+            q = ALL
+        elif match["range"]:
+            sign, field, opening, low, high, closing = FQ_RANGE.match(match["range"]).groups()
+            q = _range_q(field, low, high, opening == "[", closing == "]")
         else:
-            q = Q() if value.upper() == "JSON" else Q(pk__in=[])
-        qs = qs.exclude(q) if "-" in sign else qs.filter(q)
+            sign, field, value = FQ_TERM.match(match["term"]).groups()
+            if field not in FQ_FIELDS:
+                raise Invalid(_("fq 不支持字段 %(f)s。") % {"f": field},
+                              {"fq": [_("不支持的字段")]})
+            q = reduce(operator.or_, (_term_q(qs, field, one) for one in _values(value, fq)))
+        if not match["all"] and "-" in sign:
+            q = ~q
+        if joined and groups:
+            groups[-1].append(q)
+        else:
+            groups.append([q])
+        joined = False
+    if position < end or joined:
+        raise Invalid(_("无法解析的 fq:%(fq)s。") % {"fq": fq}, {"fq": [_("不支持的查询")]})
+    for group in groups:
+        qs = qs.filter(reduce(operator.or_, group))
     return qs
+
+
+def _values(value: str, fq: str) -> list[str]:
+    """The values of one fq term: one, or each of a group ``(a OR b OR "c d")``."""
+    if not value.startswith("("):
+        return [value.strip('"')]
+    words = FQ_GROUP_VALUE.findall(value[1:-1])
+    values = [w.strip('"') for w in words[::2]]
+    if not values or any(w != "OR" for w in words[1::2]) or len(words) % 2 == 0:
+        raise Invalid(_("无法解析的 fq:%(fq)s。") % {"fq": fq}, {"fq": [_("不支持的查询")]})
+    return values
+
+
+def _term_q(qs, field, value) -> Q:
+    """One value of one fq field (``ALL`` where the value matches every dataset)."""
+    if field == "id":
+        return Q(uid=value) if _is_uuid(value) else Q(pk__in=[])
+    if field in ("dataset_type", "type"):
+        return ALL if value == "dataset" else Q(pk__in=[])
+    if field == "capacity":
+        return ~PUBLIC_Q if value == "private" else PUBLIC_Q
+    if field == "organization":
+        return Q(provider__code__iexact=value)
+    if field == "tags":
+        return Q(pk__in=[r.pk for r in qs if value in r.tags])
+    if field == "groups":
+        return Q(pk__in=[r.pk for r in qs if value in r.groups])
+    if field == "name":
+        return Q(code=value)
+    if field == "sharing_type":
+        return Q(sharing_type=value)
+    return ALL if value.upper() == "JSON" else Q(pk__in=[])
 
 
 DEFAULT_SORT = "score desc, metadata_modified desc"

@@ -49,7 +49,7 @@ def ckan_resource(resource, base) -> dict:
         "id": str(resource.table_uid), "package_id": str(resource.uid),
         "name": resource.name, "description": resource.abstract,
         "format": "JSON", "mimetype": "application/json",
-        "url": f"{base}/api/exchange/resources/{resource.code}/rows/",
+        "url": f"{base}/api/v1/exchange/resources/{resource.code}/rows/",
         "url_type": "datastore", "datastore_active": True, "state": "active",
         "created": ckan_time(resource.created_at),
         "last_modified": ckan_time(resource.updated_at),

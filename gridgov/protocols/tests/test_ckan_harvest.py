@@ -123,3 +123,31 @@ def test_rows_are_cut_to_1000(server_url, minzheng, zhifa_key):
     assert len(result["results"]) == 1000
     with pytest.raises(ckanapi.ValidationError):
         ckan.action.package_search(rows=-1)
+
+
+def test_harvest_filters_by_organization_and_group(server_url, catalog, zhifa_key):
+    """ckanext-harvest's ``organizations_filter_include`` joins its terms with OR
+    (``organization:d016 OR organization:d034``) before the range; the exclude filter sends
+    ``-organization:…`` terms; Solr groups (``organization:(d016 OR d034)``) mean the same."""
+    ckan = ckanapi.RemoteCKAN(server_url, apikey=zhifa_key)
+    mine = {r.code for r in catalog.values()}
+    minzheng = {catalog["conditional"].code, catalog["open"].code}
+
+    def names(fq):
+        return set(harvest(ckan, fq)) & mine
+
+    assert names(f"organization:d016 OR organization:d034 {SINCE_2000}") == mine
+    assert names(f"organization:(d016 OR d034) {SINCE_2000}") == mine
+    assert names(f"organization:d016 {SINCE_2000}") == minzheng
+    assert names(f"{SINCE_2000} organization:d999 OR organization:d016") == minzheng
+    assert names(f"-organization:d016 {SINCE_2000}") == {catalog["zhifa"].code}
+    assert names(f"-organization:(d016 OR d034) {SINCE_2000}") == set()
+    assert names("organization:d016 AND metadata_modified:[* TO 2000-01-01T00:00:00Z]") == set()
+    group = catalog["open"].groups[0]
+    assert catalog["open"].code in names(f"groups:({group}) {SINCE_2000}")
+    assert catalog["open"].code in names(f"groups:nothing OR groups:{group}")
+    assert catalog["open"].code not in names(f"-groups:{group}")
+    for bad in ("organization:(d016 d034)", "organization:(d016 OR)", "organization:d016 )",
+                "OR organization:d016 OR"):
+        with pytest.raises(ckanapi.ValidationError):
+            ckan.action.package_search(fq=bad)
