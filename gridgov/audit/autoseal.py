@@ -9,64 +9,33 @@ records since the last checkpoint.
 
 Several workers may seal at the same moment: the unique constraints of anchors and checkpoints
 let one insert win and the others start again from it (``seal.checkpoint_open_day``). A seal
-that fails is logged and retried a minute later; it never breaks a request.
+that fails is logged and retried a minute later; it never breaks a request. The timing, the
+one-thread-at-a-time lock and the retry are ``gridgov.core.periodic.Periodic``'s.
 """
 
-import logging
-import threading
-import time
+from gridgov.core.periodic import Periodic
 
-from django.conf import settings
-from django.core.signals import request_finished
 
-logger = logging.getLogger(__name__)
+def _seal():
+    from .seal import seal_now
 
-RETRY_SECONDS = 60
-_lock = threading.Lock()
-_next_due = 0.0  # time.monotonic() after which this process seals again; 0: on first request
+    return seal_now()
+
+
+job = Periodic("audit_seal", "GRIDGOV_AUDIT_SEAL_SECONDS", _seal,
+               failure="sealing the audit log failed")
 
 
 def interval() -> int:
-    return int(getattr(settings, "GRIDGOV_AUDIT_SEAL_SECONDS", 0) or 0)
+    return job.interval()
 
 
 def maybe_seal(**kwargs) -> bool:
     """Seal if this process has not done so for ``interval()`` seconds; True if it sealed."""
-    global _next_due
-    seconds = interval()
-    if seconds <= 0 or time.monotonic() < _next_due:
-        return False
-    if not _lock.acquire(blocking=False):
-        return False  # another thread of this worker is sealing
-    try:
-        now = time.monotonic()
-        if now < _next_due:
-            return False
-        _next_due = now + seconds
-        from .seal import seal_now
-
-        try:
-            seal_now()
-        except Exception:
-            # The next request_started closes a connection the failure left broken.
-            logger.exception("sealing the audit log failed; retrying in %s s", RETRY_SECONDS)
-            _next_due = now + min(seconds, RETRY_SECONDS)
-            return False
-        return True
-    finally:
-        _lock.release()
+    ran, _result = job.run_if_due()
+    return ran
 
 
-def reset() -> None:
-    """Seal on the next request (a new worker; tests)."""
-    global _next_due
-    _next_due = 0.0
-
-
-def install() -> None:
-    """Seal after responses in this process (idempotent)."""
-    request_finished.connect(maybe_seal, dispatch_uid="gridgov.audit.autoseal")
-
-
-def uninstall() -> None:
-    request_finished.disconnect(maybe_seal, dispatch_uid="gridgov.audit.autoseal")
+reset = job.reset  # seal after the next response (a new worker; tests)
+install = job.install  # seal after responses in this process (idempotent)
+uninstall = job.uninstall

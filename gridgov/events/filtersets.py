@@ -1,28 +1,39 @@
 """One FilterSet for events, shared by the API, the lists, the search page and its export.
 
-Filters only narrow a queryset that has already been through ``restrict()``. Category,
-major class, department and area keep taking codes in the URL; on a page they are drawn as
-pickers (``gridgov.web.pickers``) that show names, loaded only when the form is drawn.
+Filters only narrow a queryset that has already been through ``restrict()``. Platform,
+category, major class, department and area keep taking codes in the URL; on a page they are
+drawn as pickers (``gridgov.web.pickers``) that show names, loaded only when the form is drawn.
+
+``near=lng,lat,radius_m`` keeps the events within ``radius_m`` metres (at most
+``NEAR_MAX_M``) of a WGS-84 point; ``near_crs=gcj02`` says the point was picked on a GCJ-02
+map, converted here as intake converts its points. In SQL: a bounding box on ``lng``/``lat``,
+then the haversine distance itself (same formula and radius as ``duplicates.haversine_m``).
 """
 
+import math
 import re
 import time
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
-from django.db.models import F, Q
+from django.db.models import ExpressionWrapper, F, FloatField, Q, Value
+from django.db.models.functions import Cos, Power, Radians, Sin
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.accounts.models import Department
+from gridgov.areas.datum import to_wgs84
 from gridgov.areas.views_tree import area_name, area_options
 from gridgov.core import personal_data
 from gridgov.core.access import get_scope
 from gridgov.web.pickers import ALL, PickerSelect, TriStateSelect
 
 from .choices import FINAL_STATES, EventLevel, Nature, Source, State, Urgency
-from .models import Event, MajorCategory, MinorCategory
+from .duplicates import EARTH_RADIUS_M
+from .models import Event, MajorCategory, MinorCategory, Platform
 
 # A mobile number, or a landline with its area code (what intake accepts as a contact).
 PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{9,11})$")
@@ -33,6 +44,75 @@ DEADLINE_CHOICES = (("due_soon", _("即将到期")), ("overdue", _("已超期"))
 PRIMARY = ("q", "major", "category", "department", "within", "supervised", "deadline")
 # A date picker in every browser; the value stays ISO (YYYY-MM-DD) as the API takes it.
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+# Filters a queue page does not draw (the search page has its own control for them).
+QUEUE_HIDDEN = ("near", "near_crs")
+NEAR_MAX_M = 5000
+NEAR_CRS_CHOICES = (("wgs84", "WGS-84"), ("gcj02", "GCJ-02"))
+METRES_PER_DEGREE = math.pi * EARTH_RADIUS_M / 180
+
+
+class Near(tuple):
+    """``(lng, lat, radius_m)`` of the ``near`` filter."""
+
+    @property
+    def lng(self):
+        return self[0]
+
+    @property
+    def lat(self):
+        return self[1]
+
+    @property
+    def radius(self):
+        return self[2]
+
+
+class NearField(forms.CharField):
+    """``lng,lat,radius_m``: a point and a radius in metres (1 to ``NEAR_MAX_M``)."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        parts = [p.strip() for p in value.replace("，", ",").split(",")]
+        if len(parts) != 3:
+            raise ValidationError(_("应为“经度,纬度,半径(米)”三个数,如 121.55,29.87,500。"),
+                                  code="format")
+        try:
+            lng, lat, radius = (float(p) for p in parts)
+        except ValueError:
+            raise ValidationError(_("经度、纬度和半径须为数字。"), code="number") from None
+        if not all(math.isfinite(n) for n in (lng, lat, radius)):
+            raise ValidationError(_("经度、纬度和半径须为数字。"), code="number")
+        if not (-180 <= lng <= 180 and -90 <= lat <= 90):
+            raise ValidationError(_("经度须在 -180 到 180 之间,纬度须在 -90 到 90 之间。"),
+                                  code="range")
+        if not 0 < radius <= NEAR_MAX_M:
+            raise ValidationError(_("半径须大于 0 且不超过 %(n)d 米。") % {"n": NEAR_MAX_M},
+                                  code="radius")
+        return Near((lng, lat, radius))
+
+
+class NearFilter(django_filters.CharFilter):
+    field_class = NearField
+
+
+def within_metres(queryset, lng, lat, radius):
+    """``queryset`` narrowed to events within ``radius`` metres of the WGS-84 point: a box
+    the indexes on ``lng``/``lat`` can use, then the haversine distance (as
+    ``sin²(d / 2R) ≥ h``, no square root or arcsine in SQL)."""
+    dlat = radius / METRES_PER_DEGREE * 1.001  # a little wider: the circle is the test
+    dlng = dlat / max(math.cos(math.radians(lat)), 0.01)
+    lat0, lng0 = math.radians(lat), math.radians(lng)
+    half_lat = (Radians(F("lat")) - Value(lat0)) / Value(2.0)
+    half_lng = (Radians(F("lng")) - Value(lng0)) / Value(2.0)
+    h = (Power(Sin(half_lat), 2)
+         + Value(math.cos(lat0)) * Cos(Radians(F("lat"))) * Power(Sin(half_lng), 2))
+    limit = math.sin(radius / (2 * EARTH_RADIUS_M)) ** 2
+    return (queryset.filter(lng__range=(lng - dlng, lng + dlng),
+                            lat__range=(lat - dlat, lat + dlat))
+            .alias(near_h=ExpressionWrapper(h, output_field=FloatField()))
+            .filter(near_h__lte=limit))
 
 
 # The pickers' options, kept per process for a short while: a queue page that shows the
@@ -79,6 +159,11 @@ def major_options() -> list:
     return _cached("catalog", _catalog)[0]
 
 
+def platform_options() -> list:
+    return _cached("platforms", lambda: list(
+        Platform.objects.filter(is_active=True).order_by("code").values_list("code", "name")))
+
+
 def department_options() -> list:
     return _cached("departments", lambda: list(
         Department.objects.filter(is_active=True).order_by("code").values_list("code", "name")))
@@ -113,6 +198,9 @@ class EventFilterSet(django_filters.FilterSet):
                                         empty_label=ALL)
     nature = django_filters.ChoiceFilter(label=_("性质"), choices=Nature.choices,
                                          empty_label=ALL)
+    platform = django_filters.CharFilter(
+        label=_("治理平台"), field_name="category__major__platform__code",
+        widget=PickerSelect(platform_options, resolve=_name_of(Platform)))
     major = django_filters.CharFilter(
         label=_("事件大类"), field_name="category__major__code",
         widget=PickerSelect(major_options, resolve=_name_of(MajorCategory),
@@ -139,6 +227,11 @@ class EventFilterSet(django_filters.FilterSet):
                                               lookup_expr="date__lte", widget=DATE)
     on_time = django_filters.BooleanFilter(label=_("按时办结"), method="filter_on_time",
                                            widget=TriStateSelect)
+    near = NearFilter(label=_("附近"), method="filter_near",
+                      help_text=format_lazy(_("经度,纬度,半径(米),半径不超过 {n} 米"),
+                                            n=NEAR_MAX_M))
+    near_crs = django_filters.ChoiceFilter(label=_("坐标系"), choices=NEAR_CRS_CHOICES,
+                                           method="filter_nothing", empty_label=None)
     q = django_filters.CharFilter(label=_("搜索"), method="filter_q")
 
     class Meta:
@@ -169,7 +262,8 @@ class EventFilterSet(django_filters.FilterSet):
         return [self.form[name] for name in PRIMARY]
 
     def more_fields(self) -> list:
-        return [self.form[name] for name in self.filters if name not in PRIMARY + ("state",)]
+        return [self.form[name] for name in self.filters
+                if name not in PRIMARY + QUEUE_HIDDEN + ("state",)]
 
     def more_open(self) -> bool:
         """Whether a field under "更多条件" is set or wrong (then the section starts open)."""
@@ -187,6 +281,14 @@ class EventFilterSet(django_filters.FilterSet):
         still_open_past = (Q(closed_at__isnull=True, handle_deadline__lt=timezone.now())
                            & ~Q(state__in=sorted(FINAL_STATES)))
         return queryset.filter(late | still_open_past)
+
+    def filter_near(self, queryset, name, value):
+        crs = self.form.cleaned_data.get("near_crs") or "wgs84"
+        lng, lat = to_wgs84(value.lng, value.lat, crs)
+        return within_metres(queryset, float(lng), float(lat), value.radius)
+
+    def filter_nothing(self, queryset, name, value):
+        return queryset  # read by filter_near
 
     def filter_within(self, queryset, name, value):
         return queryset.filter(area_code__startswith=value)

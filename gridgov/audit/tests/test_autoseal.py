@@ -3,6 +3,7 @@ GRIDGOV_AUDIT_SEAL_SECONDS per process, installed in each gunicorn worker by ``g
 and ``gridgov demo``."""
 
 import datetime as dt
+import time
 import types
 
 import pytest
@@ -106,4 +107,4 @@ def test_a_failing_seal_is_logged_and_retried_soon(server, monkeypatch, client, 
     monkeypatch.setattr(seal, "seal_now", broken)
     assert client.get(PAGE).status_code == 200
     assert "sealing the audit log failed" in caplog.text
-    assert autoseal._next_due - autoseal.time.monotonic() <= autoseal.RETRY_SECONDS
+    assert autoseal.job.next_due - time.monotonic() <= autoseal.job.retry_seconds == 60

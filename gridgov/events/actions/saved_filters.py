@@ -1,4 +1,5 @@
-"""Saved searches of 案件查询 (save, rename, delete) and the audit of a search's export.
+"""Saved searches of 案件查询 (save, rename, delete); a search's export is audited by
+``exports.record_export``.
 
 A saved filter belongs to one person: only its owner reads or changes it
 (``SavedFilter.restrict_q``). Its query is normalised to the search page's own parameters
@@ -47,13 +48,16 @@ def _check_query(query: str) -> str:
     return query
 
 
-def _own(saved, actor) -> SavedFilter:
-    """The row, locked, when it is the actor's own (anyone else's is "not found")."""
-    row = (SavedFilter.objects.restrict(actor, "change").select_for_update()
-           .filter(pk=saved.pk).first())
-    if row is None:
-        raise PermissionDenied(_("没有这个保存的查询。"))
-    return row
+def _on_own(saved, actor, change):
+    """``change(row)`` on the actor's own saved search, locked, in one transaction (anyone
+    else's is "not found"): the one path of renaming and deleting."""
+    require(actor, "events.view")
+    with transaction.atomic():
+        row = (SavedFilter.objects.restrict(actor, "change").select_for_update()
+               .filter(pk=saved.pk).first())
+        if row is None:
+            raise PermissionDenied(_("没有这个保存的查询。"))
+        return change(row)
 
 
 def save_filter(*, actor, name, query, allowed) -> SavedFilter:
@@ -85,38 +89,30 @@ def save_filter(*, actor, name, query, allowed) -> SavedFilter:
 
 def rename_filter(saved, *, actor, name) -> SavedFilter:
     """Give a saved search another name (not one the owner already uses)."""
-    require(actor, "events.view")
-    name = _clean_name(name)
-    with transaction.atomic():
-        row = _own(saved, actor)
-        if row.name == name:
+
+    def rename(row):
+        new_name = _clean_name(name)
+        if row.name == new_name:
             return row
-        if SavedFilter.objects.filter(owner=actor, name=name).exclude(pk=row.pk).exists():
+        if SavedFilter.objects.filter(owner=actor, name=new_name).exclude(pk=row.pk).exists():
             raise ValidationError({"name": _("已有同名的查询。")})
         before = {"name": row.name}
-        row.name = name
+        row.name = new_name
         row.updated_at = timezone.now()
         row.save(update_fields=["name", "updated_at"])
         record("events.saved_filter_rename", actor=actor, obj=row, before=before,
-               after={"name": name})
-    return row
+               after={"name": new_name})
+        return row
+
+    return _on_own(saved, actor, rename)
 
 
 def delete_filter(saved, *, actor) -> None:
     """Delete one of the actor's saved searches."""
-    require(actor, "events.view")
-    with transaction.atomic():
-        row = _own(saved, actor)
+
+    def delete(row):
         record("events.saved_filter_delete", actor=actor, obj=row,
                before={"name": row.name, "query": row.query})
         row.delete()
 
-
-def record_export(*, actor, query: str, rows: int, capped: bool, file_format: str) -> None:
-    """Write the audit record of a search exported to a file (who, which search, how many)."""
-    require(actor, "events.view")
-    with transaction.atomic():
-        record("events.search_export", actor=actor, object_type="events.search",
-               object_id=str(actor.pk), object_repr=_("案件查询导出"),
-               after={"query": query[:QUERY_MAX], "rows": rows, "capped": capped,
-                      "format": file_format})
+    _on_own(saved, actor, delete)

@@ -9,8 +9,9 @@ what they found, masked, capped and audited.
 
 import csv
 import io
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, unquote_plus
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import F
@@ -27,9 +28,9 @@ from gridgov.core.spreadsheet import safe_row
 from gridgov.core.views import ActionView, PermissionRequiredMixin, safe_next
 from gridgov.web.pickers import PickerSelect, flatten
 
-from ..actions import saved_filters
+from ..actions import exports, saved_filters
 from ..choices import DeadlineStatus, State
-from ..filtersets import PHONE_NOISE, PHONE_RE, EventFilterSet
+from ..filtersets import NEAR_MAX_M, PHONE_NOISE, PHONE_RE, EventFilterSet
 from ..models import Event, MinorCategory, SavedFilter
 from .lists import LIST_FIELDS, LIST_RELATED, rows
 
@@ -47,7 +48,7 @@ SORT_LABELS = {"-created": gettext_lazy("上报时间(新→旧)"),
                "deadline": gettext_lazy("时限(先到期在前)"),
                "-deadline": gettext_lazy("时限(后到期在前)")}
 # Filters tucked under "更多条件" (the search box, state and sort stay in view).
-ADVANCED = ("source", "nature", "urgency", "level", "major", "category", "department",
+ADVANCED = ("source", "nature", "urgency", "level", "platform", "major", "category", "department",
             "within", "supervised", "deadline", "on_time", "created_after", "created_before",
             "closed_after", "closed_before")
 STATE_BADGE = {State.CLOSED: "gg-badge-ok", State.HELD: "gg-badge-warn",
@@ -124,22 +125,67 @@ class SearchView(PermissionRequiredMixin, TemplateView):
             "export_limit": EXPORT_LIMIT,
             "export_capped": page.paginator.count > EXPORT_LIMIT,
             "export_query": _with(request, page=None),
+            "near": near_context(request, form),
         })
         return ctx
+
+
+# The radii offered beside the map (any other up to NEAR_MAX_M may be typed).
+NEAR_RADII = (50, 100, 200, 500, 1000, 2000, NEAR_MAX_M)
+NEAR_DEFAULT_RADIUS = 500
+
+
+def near_context(request, form) -> dict:
+    """The "附近" control: the point and radius in force, the radii offered, and with
+    ``?pick=1`` the map to pick the point on (the intake's point picker, loaded only then)."""
+    field = form["near"]
+    value = field.value() or ""
+    parts = [p.strip() for p in value.replace("，", ",").split(",")]
+    point = {"lng": parts[0], "lat": parts[1]} if len(parts) == 3 else {"lng": "", "lat": ""}
+    radius = parts[2] if len(parts) == 3 else ""
+    crs = request.GET.get("near_crs") if request.GET.get("near_crs") == "gcj02" else "wgs84"
+    picking = request.GET.get("pick") == "1"
+    radii = list(NEAR_RADII)
+    try:
+        typed = float(radius)
+    except ValueError:
+        typed = None
+    if typed is not None and 0 < typed <= NEAR_MAX_M and typed not in radii:
+        radii = sorted([*radii, int(typed) if typed.is_integer() else typed])
+    chosen = typed if typed in radii else NEAR_DEFAULT_RADIUS
+    return {
+        "field": field, "value": value, "crs": crs, "point": point,
+        "radii": [{"value": f"{r:g}", "selected": r == chosen} for r in radii],
+        "open": bool(value) or bool(field.errors) or picking,
+        "picking": picking,
+        "pick_url": "?" + _with(request, pick="1"),
+        "close_url": "?" + _with(request),
+        "tile_url": settings.GRIDGOV_TILE_URL, "tile_crs": settings.GRIDGOV_TILE_CRS,
+        "tile_attribution": settings.GRIDGOV_TILE_ATTRIBUTION,
+    }
 
 
 def chips(request, form) -> list[dict]:
     """The conditions in force, by name (never a bare code), each with a link removing it."""
     out = []
-    for name in ("q", "state", *ADVANCED):
+    for name in ("q", "state", "near", *ADVANCED):
         values = [v for v in request.GET.getlist(name) if v.strip()]
         if not values:
             continue
         field = form[name]
-        out.append({"name": name, "label": field.label,
-                    "value": "、".join(_shown(field, v) for v in values),
-                    "remove": "?" + _with(request, **{name: None})})
+        shown = (_near_shown(form) if name == "near"
+                 else "、".join(_shown(field, v) for v in values))
+        changes = {name: None, "near_crs": None} if name == "near" else {name: None}
+        out.append({"name": name, "label": field.label, "value": shown,
+                    "remove": "?" + _with(request, **changes)})
     return out
+
+
+def _near_shown(form) -> str:
+    near = form.cleaned_data.get("near")
+    crs = _(",高德、腾讯地图坐标") if form.cleaned_data.get("near_crs") == "gcj02" else ""
+    return _("%(r)s 米内(%(lng).5f, %(lat).5f%(crs)s)") % {
+        "r": f"{near.radius:g}", "lng": near.lng, "lat": near.lat, "crs": crs}
 
 
 def _shown(field, value) -> str:
@@ -154,6 +200,7 @@ def _shown(field, value) -> str:
 
 def _with(request, **changes) -> str:
     params = request.GET.copy()
+    params.pop("pick", None)  # the map to pick a point on opens only when asked
     for key, value in changes.items():
         params.pop(key, None)
         if value is not None:
@@ -170,9 +217,10 @@ def _search_url(query="") -> str:
 
 
 def _holds_phone(query: str) -> bool:
-    """Whether the search text is a whole phone number (personal data is never stored)."""
+    """Whether the search text holds a phone or ID number (personal data is never stored)."""
     text = parse_qs(query).get("q", [""])[0]
-    return bool(PHONE_RE.match(PHONE_NOISE.sub("", text).removeprefix("+86")))
+    return (bool(PHONE_RE.match(PHONE_NOISE.sub("", text).removeprefix("+86")))
+            or personal_data.holds_number(text))
 
 
 class SaveFilterView(ActionView):
@@ -183,7 +231,7 @@ class SaveFilterView(ActionView):
     def run(self, request):
         query = request.POST.get("query", "")
         if _holds_phone(query):
-            raise ValidationError({"q": _("按电话号码的查询不能保存。")})
+            raise ValidationError({"q": _("按电话号码或身份证号的查询不能保存。")})
         saved = saved_filters.save_filter(actor=request.user, name=request.POST.get("name"),
                                           query=query, allowed=filter_params())
         self.saved = saved
@@ -275,9 +323,10 @@ class SearchExportView(PermissionRequiredMixin, View):
         body = (safe_row(fn(e) for _label, fn in EXPORT_COLUMNS) for e in events)
         data, content_type = (_xlsx(header, body, capped) if fmt == "xlsx"
                               else _csv(header, body, capped))
-        query = personal_data.scrub(_current_query(request))
-        saved_filters.record_export(actor=request.user, query=query, rows=len(events),
-                                    capped=capped, file_format=fmt)
+        # Decoded first: "%28" / "%29" / "%2B" around a landline or "+86" hide it from the mask.
+        query = personal_data.scrub(unquote_plus(_current_query(request)))
+        exports.record_export(actor=request.user, query=query, rows=len(events),
+                              capped=capped, file_format=fmt, source="search")
         response = HttpResponse(data, content_type=content_type)
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         response["Content-Disposition"] = f'attachment; filename="events-{stamp}.{fmt}"'

@@ -1,11 +1,13 @@
 """超期案件 (``/stats/overdue/``): open events past their running stage's deadline, the most
-overdue first; ``?export=xlsx`` gives all of them (up to ``EXPORT_LIMIT``)."""
+overdue first; ``?export=xlsx`` gives all of them (up to ``EXPORT_LIMIT``), recorded in the
+audit log by the events' export action as the search's export is."""
 
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from gridgov.events.actions.exports import record_export
 from gridgov.events.views.lists import detail_url
 
 from .. import drill, export
@@ -42,6 +44,12 @@ KEYS = ("number", "major", "category", "department", "grid", "state", "created",
         "hours_late")
 
 
+def _conditions(request) -> str:
+    """The list's conditions (area, period, narrowing filters) as a stable query string."""
+    return urlencode(sorted((key, value) for key, value in request.GET.items()
+                            if key != "export" and value))
+
+
 class OverdueView(StatsView):
     """The overdue list of the area (open now, whatever the period)."""
 
@@ -54,6 +62,8 @@ class OverdueView(StatsView):
         limit = EXPORT_LIMIT if export.wants_xlsx(request) else PAGE_LIMIT
         rows = overdue_rows(query.overdue(limit, filters), query.now)
         if export.wants_xlsx(request):
+            record_export(actor=request.user, query=_conditions(request), rows=len(rows),
+                          capped=total > len(rows), file_format="xlsx", source="overdue")
             return export.workbook_response(
                 f"{_('超期案件')}-{query.area or 'all'}.xlsx",
                 [(_("超期案件"), [str(h) for h in HEADER],

@@ -157,15 +157,28 @@
     for (var i = 0; i < toasts.length - MAX_TOASTS; i += 1) { toasts[i].remove(); }
   }
 
-  // The toast stays until closed or followed: an alert asks for action.
-  function showAlert(alert) {
+  // One toast of this script: its body (a form for an alert, a line for a note) and a close
+  // button, in the shell's toast box, the oldest dropped beyond MAX_TOASTS.
+  function addToast(level, role, body) {
     var box = toastContainer();
     var toast = document.createElement("div");
-    toast.className = "gg-toast gg-toast-" + alert.level + " gg-alert-toast gg-alert-" + alert.level;
-    toast.setAttribute("role", alert.level === "danger" ? "alert" : "status");
-    toast.setAttribute("data-gg-alert", String(alert.id));
-    toast.setAttribute("data-kind", alert.kind);
+    toast.className = "gg-toast gg-toast-" + level + " gg-alert-toast gg-alert-" + level;
+    toast.setAttribute("role", role);
+    var close = document.createElement("button");
+    close.type = "button";
+    close.className = "gg-alert-close";
+    close.setAttribute("aria-label", label("close"));
+    close.textContent = "×";
+    close.addEventListener("click", function () { toast.remove(); });
+    toast.appendChild(body);
+    toast.appendChild(close);
+    box.appendChild(toast);
+    trim(box);
+    return toast;
+  }
 
+  // The toast stays until closed or followed: an alert asks for action.
+  function showAlert(alert) {
     // Following the alert marks it read (a POST) and goes on to the case.
     var form = document.createElement("form");
     form.method = "post";
@@ -188,17 +201,9 @@
     form.appendChild(open);
     text.addEventListener("click", function () { open.click(); });
 
-    var close = document.createElement("button");
-    close.type = "button";
-    close.className = "gg-alert-close";
-    close.setAttribute("aria-label", label("close"));
-    close.textContent = "×";
-    close.addEventListener("click", function () { toast.remove(); });
-
-    toast.appendChild(form);
-    toast.appendChild(close);
-    box.appendChild(toast);
-    trim(box);
+    var toast = addToast(alert.level, alert.level === "danger" ? "alert" : "status", form);
+    toast.setAttribute("data-gg-alert", String(alert.id));
+    toast.setAttribute("data-kind", alert.kind);
   }
 
   // A line of information (no case to open): the shell's toast when there is one.
@@ -207,23 +212,10 @@
       window.gg.toast(text, level);
       return;
     }
-    var box = toastContainer();
-    var toast = document.createElement("div");
-    toast.className = "gg-toast gg-toast-" + level + " gg-alert-toast gg-alert-" + level;
-    toast.setAttribute("role", "status");
     var body = document.createElement("div");
     body.className = "gg-alert-body";
     body.textContent = text;
-    var close = document.createElement("button");
-    close.type = "button";
-    close.className = "gg-alert-close";
-    close.setAttribute("aria-label", label("close"));
-    close.textContent = "×";
-    close.addEventListener("click", function () { toast.remove(); });
-    toast.appendChild(body);
-    toast.appendChild(close);
-    box.appendChild(toast);
-    trim(box);
+    addToast(level, "status", body);
   }
 
   // --- polling the feed ----------------------------------------------------------------
