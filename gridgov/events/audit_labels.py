@@ -30,9 +30,11 @@ ACTIONS = {
     "events.saved_filter_rename": _("重命名保存的查询"),
     "events.saved_filter_delete": _("删除保存的查询"),
     "events.search_export": _("导出案件查询结果"),
+    "events.rebuild_rollups": _("重建统计汇总表"),
 }
 
 OBJECT_TYPES = {
     "events.hotline_upload": _("热线工单文件"),
     "events.search": _("案件查询"),
+    "events.eventrollup": _("事件统计汇总"),
 }

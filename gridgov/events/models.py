@@ -564,3 +564,4 @@ class SavedFilter(models.Model):
     @classmethod
     def restrict_q(cls, scope, action):
         return Q(owner_id=scope.user_id) if scope.user_id else NOTHING
+from .rollups import EventRollup  # noqa: E402,F401  (the statistics rollup, kept by triggers)

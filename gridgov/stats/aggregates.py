@@ -5,6 +5,12 @@ a street leader's figures hold only the street's events. A figure's three period
 previous, same period last year) come from ONE query with conditional aggregation over the
 three ``created_at`` ranges (each an index range), not one query per period.
 
+Where the rollup answers exactly (``stats.rollup``: an area inside the person's scope, down
+to the community; dimensions it holds), the summary, the breakdowns by area, source, class
+and platform, the dashboard's cube and the trend read the rollup instead (``rolled_rows``),
+with overdue-now counted live from the open events in the same statement; the same numbers
+(``tests/test_rollup.py``).
+
 The measures of a set of events (REFERENCE §7, for the statistics):
 
 - ``total`` 上报数: events reported in the period;
@@ -41,6 +47,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import (
+    Coalesce,
     Floor,
     Lower,
     Replace,
@@ -51,9 +58,10 @@ from django.utils import timezone
 
 from gridgov.events import deadlines
 from gridgov.events.choices import State
-from gridgov.events.models import Event
+from gridgov.events.models import Event, MajorCategory
 
-from .periods import Period, local_zone
+from . import rollup
+from .periods import MONTH, Period, local_zone
 
 NOT_DUE = (State.NOT_FILED, State.VOID, State.MERGED)
 MEASURES = ("total", "due", "closed", "on_time", "overdue")
@@ -167,8 +175,9 @@ class Figures:
         return self.hours_sum / self.closed if self.closed else None
 
     def __add__(self, other: "Figures") -> "Figures":
-        return Figures(**{m: getattr(self, m) + getattr(other, m) for m in MEASURES},
-                       hours_sum=self.hours_sum + other.hours_sum)
+        return Figures(self.total + other.total, self.due + other.due,
+                       self.closed + other.closed, self.on_time + other.on_time,
+                       self.overdue + other.overdue, self.hours_sum + other.hours_sum)
 
     @property
     def closed_rate(self):
@@ -234,8 +243,11 @@ class StatsQuery:
         return qs.filter(area_code__startswith=self.area) if self.area else qs
 
     def ranges(self) -> dict[str, Period]:
-        return {"cur": self.period, "prev": self.period.previous(),
-                "ya": self.period.year_ago()}
+        # A period still running compares with the same elapsed part of the others, as of
+        # the query's own ``now`` (not the wall clock: tests and reports pin it).
+        today = timezone.localdate(self.now, local_zone())
+        return {"cur": self.period, "prev": self.period.previous(today),
+                "ya": self.period.year_ago(today)}
 
     def _compared_aggregates(self) -> tuple[Q, dict]:
         where = Q()
@@ -254,41 +266,104 @@ class StatsQuery:
         row computes the measures once. Ranges that partly overlap (a custom range longer
         than a year and its year-ago range) take conditional aggregation instead.
         """
-        ranges = self.ranges()
-        distinct = []
-        for period in ranges.values():
-            if period.bounds() not in distinct:
-                distinct.append(period.bounds())
-        if any(a[0] < b[1] and b[0] < a[1] for a, b in itertools.combinations(distinct, 2)):
+        distinct = self._distinct()
+        if distinct is None:
             where, aggregates = self._compared_aggregates()
             rows = qs.filter(where).values(*fields).annotate(**aggregates).order_by()
             return [(row, _compared(row, "", "")) for row in rows]
-        slot_q = [Q(created_at__gte=start, created_at__lt=end) for start, end in distinct]
-        slot = Case(*[When(q, then=Value(i)) for i, q in enumerate(slot_q)],
-                    output_field=IntegerField())
+        slot_q, slot = _slots(distinct)
         rows = (qs.filter(functools.reduce(operator.or_, slot_q)).annotate(_slot=slot)
                 .values(*fields, "_slot").annotate(**measures("", Q(), self.now)).order_by())
         groups: dict[tuple, tuple[dict, dict]] = {}
         for row in rows:
             first, by_slot = groups.setdefault(tuple(row[f] for f in fields), (row, {}))
             by_slot[row["_slot"]] = Figures.from_row(row, "")
-        index = {name: distinct.index(period.bounds()) for name, period in ranges.items()}
+        return self._compare(groups, distinct)
+
+    def _distinct(self) -> list[Period] | None:
+        """The three periods without repeats (a year's previous period IS the same period
+        last year), or None when two of them partly overlap (a custom range longer than a
+        year and its year-ago range)."""
+        distinct = []
+        for period in self.ranges().values():
+            if period.bounds() not in [p.bounds() for p in distinct]:
+                distinct.append(period)
+        bounds = [p.bounds() for p in distinct]
+        if any(a[0] < b[1] and b[0] < a[1] for a, b in itertools.combinations(bounds, 2)):
+            return None
+        return distinct
+
+    def _compare(self, groups: dict, distinct: list[Period]) -> list[tuple[dict, Compared]]:
+        index = {name: [p.bounds() for p in distinct].index(period.bounds())
+                 for name, period in self.ranges().items()}
         return [(first, Compared(**{name: by_slot.get(i, Figures())
                                     for name, i in index.items()}))
                 for first, by_slot in groups.values()]
+
+    # --- from the rollup ------------------------------------------------------------------
+
+    def from_rollup(self) -> bool:
+        """Whether the rollup answers this query exactly (``stats.rollup.answers``)."""
+        return rollup.answers(self.user, self.area)
+
+    def rolled_rows(self, fields: dict, event_fields: dict, *, fine: bool = False):
+        """The rows of ``grouped`` from the rollup, not yet folded: the distinct periods and
+        one query (``UNION ALL``) of the rollup's sums grouped by ``fields`` (name →
+        expression over the rollup) and the period (``_slot``), and of the open overdue
+        events grouped by ``event_fields`` (the same names over the events; overdue-now
+        changes with the clock, so it is never in the rollup). ``fine``: grouped by
+        community (day rows only). None when the rollup cannot answer (read the events)."""
+        distinct = self._distinct()
+        if distinct is None or not self.from_rollup():
+            return None
+        zero = {m: Value(0) for m in ("total", "due", "closed", "on_time")}
+        sums = rollup.rows(self.area, [(p.start, p.end) for p in distinct], fields,
+                           fine).annotate(overdue=Value(0))
+        slot_q, slot = _slots(distinct)
+        late = (self.events().filter(deadlines.overdue_q(self.now))
+                .filter(functools.reduce(operator.or_, slot_q))
+                .annotate(_slot=slot, **rollup.annotations(event_fields))
+                .values(*event_fields, "_slot")
+                .annotate(**zero, hours_sum=Value(0.0), overdue=Count("id")).order_by())
+        return distinct, sums.union(late, all=True)
+
+    def rolled(self, fields: dict, event_fields: dict, *, fine: bool = False
+               ) -> list[tuple[dict, Compared]] | None:
+        """``grouped`` from the rollup (``rolled_rows``, one query), or None."""
+        found = self.rolled_rows(fields, event_fields, fine=fine)
+        if found is None:
+            return None
+        distinct, rows = found
+        groups: dict[tuple, tuple[dict, dict]] = {}
+        for row in rows:
+            first, by_slot = groups.setdefault(tuple(row[f] for f in fields), (row, {}))
+            by_slot[row["_slot"]] = by_slot.get(row["_slot"], Figures()) + Figures.from_row(
+                row, "")
+        return self._compare(groups, distinct)
+
+    def compare_sums(self, sums: dict, distinct: list[Period]) -> list[tuple[str, Compared]]:
+        """(key, Compared) from {key: {slot: [total, due, closed, on_time, overdue,
+        hours_sum]}} (sums folded by the caller)."""
+        groups = {key: ({"_key": key}, {slot: Figures(*v) for slot, v in by_slot.items()})
+                  for key, by_slot in sums.items()}
+        return [(first["_key"], part) for first, part in self._compare(groups, distinct)]
 
     # --- figures --------------------------------------------------------------------------
 
     def summary(self) -> Compared:
         """The whole area's figures in the three periods (one query)."""
         total = Compared()
-        for _row, part in self.grouped(self.events()):
+        parts = self.rolled({}, {})
+        for _row, part in self.grouped(self.events()) if parts is None else parts:
             total.add(part)
         return total
 
     def breakdown(self, dimension) -> list[Compared]:
         """The figures per value of a ``dimensions.Dimension`` in the three periods (one
         query; area names one more), most reported first."""
+        rolled = rollup_breakdown(self, dimension)
+        if rolled is not None:
+            return finish(dimension, rolled)
         qs = self.events().annotate(_key=dimension.expression())
         out = []
         for row, part in self.grouped(qs, ("_key", *dimension.label_fields)):
@@ -309,9 +384,15 @@ class StatsQuery:
         query, grouped by local date; days fold into weeks or months here); empty buckets
         are zeros."""
         unit = self.period.trend_unit()
-        rows = (self.events().filter(period_q(self.period))
-                .annotate(_day=LocalDate("created_at", self.period))
-                .values("_day").annotate(**measures("", Q(), self.now)).order_by())
+        if self.from_rollup():
+            # Reported, closed and on time per day (or month) from the rollup; overdue now
+            # is not on the chart and stays zero here.
+            rows = [dict(row, _day=row["day"]) for row in rollup.daily(
+                self.area, self.period.start, self.period.end, monthly=unit == MONTH)]
+        else:
+            rows = (self.events().filter(period_q(self.period))
+                    .annotate(_day=LocalDate("created_at", self.period))
+                    .values("_day").annotate(**measures("", Q(), self.now)).order_by())
         by_start: dict = {}
         for row in rows:
             day = row["_day"]
@@ -360,6 +441,52 @@ class StatsQuery:
         out += [dict(row, basis="nearby") for row in by_cell]
         out.sort(key=lambda r: -r["n"])
         return out
+
+
+def _slots(distinct: list[Period]) -> tuple[list[Q], Case]:
+    """The ``created_at`` range of each period and the ``CASE`` naming which one a row is in."""
+    slot_q = [period_q(p) for p in distinct]
+    return slot_q, Case(*[When(q, then=Value(i)) for i, q in enumerate(slot_q)],
+                        output_field=IntegerField())
+
+
+def rollup_breakdown(query: StatsQuery, dimension) -> list[Compared] | None:
+    """``breakdown`` from the rollup, for the dimensions it has (areas down to the community,
+    source, major class and the platform of the major class); None otherwise."""
+    if dimension.length:
+        if dimension.length > 12:
+            return None
+        fields = {"_key": rollup.area_expression(dimension.length)}
+        event_fields = {"_key": area_expression(dimension.length)}
+    elif dimension.key == "source":
+        fields, event_fields = {"_key": F("source")}, {"_key": F("source")}
+    elif dimension.key in ("major", "platform"):
+        fields = {"_key": F("major_id")}
+        event_fields = {"_key": Coalesce(F("category__major_id"), 0)}
+    else:
+        return None
+    parts = query.rolled(fields, event_fields, fine=dimension.length == 12)
+    if parts is None:
+        return None
+    if dimension.key not in ("major", "platform"):
+        out = []
+        for row, part in parts:
+            part.key = row["_key"] or ""
+            part.label = dimension.label_of({"_key": part.key})
+            out.append(part)
+        return out
+    # A class's code and name (or its platform's) from the catalog: one query.
+    path = "" if dimension.key == "major" else "platform__"
+    names = {pk: (code or "", name) for pk, code, name in MajorCategory.objects.values_list(
+        "pk", f"{path}code", f"{path}name")}
+    groups: dict[str, Compared] = {}
+    for row, part in parts:
+        code, name = names.get(row["_key"], ("", ""))
+        if code not in groups:
+            groups[code] = Compared(key=code, label=dimension.label_of(
+                {"_key": code, dimension.name_field: name}))
+        groups[code].add(part)
+    return list(groups.values())
 
 
 def finish(dimension, rows: list[Compared]) -> list[Compared]:
