@@ -144,6 +144,13 @@ def load_demo(seed: int = DEFAULT_SEED, stdout=None, history_events: int = 0) ->
         from gridgov.demo import history as demo_history
 
         history = demo_history.load(history_events, stdout=stdout)
+        # What the history feeds: the keyword index (else the page fills it 2,000 cases per
+        # request) and a frozen assessment of the last whole month.
+        from gridgov.assess.demo import freeze_demo_month
+        from gridgov.stats.actions import rebuild_keyword_index
+
+        rebuild_keyword_index(actor=None)
+        history.update(freeze_demo_month(stdout))
     district = generate(seed)
     kinds = [a.kind for a in district.areas]
     counts = {

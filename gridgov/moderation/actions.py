@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov.audit.recorder import record, snapshot
+from gridgov.core import wordlists
 from gridgov.core.access import require
 from gridgov.events.actions.workflow import release_held
 from gridgov.events.choices import State
@@ -92,49 +93,24 @@ def _lexicon_changed():
     transaction.on_commit(matcher.invalidate)
 
 
+_CLEANERS = {"term": _clean_term, "category": _clean_category}
+
+
 def create_term(*, term, category=TermCategory.OTHER, note="", actor) -> LexiconTerm:
     """Add a term to the lexicon (system administrator); it takes effect at once."""
     _require_lexicon_admin(actor)
-    term = _clean_term(term)
-    category = _clean_category(category)
-    note = (note or "").strip()[:200]
-    with transaction.atomic():
-        if LexiconTerm.objects.filter(term=term).exists():
-            raise ValidationError({"term": _("该词条已存在。")})
-        row = LexiconTerm.objects.create(term=term, category=category, note=note)
-        record("moderation.term_create", actor=actor, obj=row,
-               after=snapshot(row, TERM_FIELDS))
-        _lexicon_changed()
-    return row
+    return wordlists.create_word(
+        LexiconTerm, values={"term": term, "category": category, "note": note},
+        cleaners=_CLEANERS, fields=TERM_FIELDS, action="moderation.term_create", actor=actor,
+        changed=_lexicon_changed)
 
 
 def update_term(row: LexiconTerm, *, actor, **changes) -> LexiconTerm:
     """Change a term's text, category, note or whether it is active."""
     _require_lexicon_admin(actor)
-    unknown = set(changes) - set(TERM_FIELDS)
-    if unknown:
-        raise ValidationError({sorted(unknown)[0]: _("不能修改此项。")})
-    with transaction.atomic():
-        row = LexiconTerm.objects.select_for_update().get(pk=row.pk)
-        before = snapshot(row, TERM_FIELDS)
-        if "term" in changes:
-            term = _clean_term(changes["term"])
-            if LexiconTerm.objects.filter(term=term).exclude(pk=row.pk).exists():
-                raise ValidationError({"term": _("该词条已存在。")})
-            row.term = term
-        if "category" in changes:
-            row.category = _clean_category(changes["category"])
-        if "note" in changes:
-            row.note = (changes["note"] or "").strip()[:200]
-        if "is_active" in changes:
-            row.is_active = bool(changes["is_active"])
-        after = snapshot(row, TERM_FIELDS)
-        if before != after:
-            row.updated_at = timezone.now()
-            row.save()
-            record("moderation.term_update", actor=actor, obj=row, before=before, after=after)
-            _lexicon_changed()
-    return row
+    return wordlists.update_word(
+        row, changes=changes, cleaners=_CLEANERS, fields=TERM_FIELDS,
+        action="moderation.term_update", actor=actor, changed=_lexicon_changed)
 
 
 # --- holding and deciding -------------------------------------------------------------------

@@ -2,9 +2,11 @@
 
 A ``Dimension`` groups events by one SQL expression (area levels by the code prefix
 ``Substr(area_code, 1, n)``, so the query stays on the indexed column), names its values and
-says which parameter of the event search (``EventFilterSet``) selects them.
+says which parameter of the event search (``EventFilterSet``) selects them. A parameter the
+search does not have yet (``platform``) gives no link rather than a link to every case.
 """
 
+import functools
 from dataclasses import dataclass
 
 from django.db.models import F
@@ -58,16 +60,28 @@ class Dimension:
             row.label = names.get(row.key, row.key)
 
     def drill(self, key) -> dict:
-        """The search parameters selecting the events of one value."""
-        if not key or not self.param:
+        """The search parameters selecting the events of one value (none when the event
+        search has no such filter: then the figure shows without a link)."""
+        if not key or not self.param or self.param not in search_params():
             return {}
         return {self.param: key}
+
+
+@functools.cache
+def search_params() -> frozenset:
+    """The parameters the event search (``EventFilterSet``) understands."""
+    from gridgov.events.filtersets import EventFilterSet
+
+    return frozenset(EventFilterSet.base_filters)
 
 
 DIMENSIONS = {d.key: d for d in (
     Dimension("street", _("街道(乡镇)"), length=9, param="within"),
     Dimension("community", _("社区(村)"), length=12, param="within"),
     Dimension("grid", _("网格"), length=15, param="within"),
+    # The four platforms (综治工作, 市场监管, 综合执法, 便民服务) of the major classes.
+    Dimension("platform", _("基层治理平台"), field="category__major__platform__code",
+              param="platform", name_field="category__major__platform__name"),
     Dimension("major", _("事件大类"), field="category__major__code", param="major",
               name_field="category__major__name"),
     Dimension("minor", _("事件小类"), field="category__code", param="category",

@@ -8,6 +8,14 @@ Comparisons: the *previous* period is the one just before of the same kind (the 
 week, month, quarter, year; a custom range: the same number of days just before it). The
 *same period last year* is the same calendar days a year earlier (29 February → 28 February);
 a week: the week 52 weeks earlier (still Monday to Sunday, around the same dates).
+
+A period still running (today inside it: the month to date) is compared with the same
+elapsed part of the other periods, not with them whole ("同比/环比按同期已过天数比较"): on
+5 December the month compares with 1–5 November and 1–5 December last year. The previous
+period's part is the same number of days from its start (clipped to its end: 31 days of a
+31-day month against a 30-day one take the whole 30); last year's part ends on the same
+calendar day a year earlier (a week: 52 weeks earlier). ``previous()`` and ``year_ago()``
+take ``today`` (default: the local date now); a period that is over compares whole.
 """
 
 import datetime as dt
@@ -15,6 +23,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 DAY, WEEK, MONTH, QUARTER, YEAR, CUSTOM = "day", "week", "month", "quarter", "year", "custom"
@@ -28,6 +37,10 @@ MAX_CUSTOM_DAYS = 3 * 366
 
 def local_zone() -> ZoneInfo:
     return ZoneInfo(settings.TIME_ZONE)
+
+
+def _today() -> dt.date:
+    return timezone.localdate(timezone=local_zone())
 
 
 def _add_months(day: dt.date, months: int) -> dt.date:
@@ -79,21 +92,51 @@ class Period:
         return (dt.datetime.combine(self.start, dt.time.min, zone),
                 dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time.min, zone))
 
-    def previous(self) -> "Period":
-        """The period of the same kind just before this one."""
+    def is_running(self, today: dt.date | None = None) -> bool:
+        """Whether ``today`` (default: the local date now) falls inside the period before its
+        last day: the period is not over and its comparisons take the same elapsed part."""
+        today = today or _today()
+        return self.start <= today < self.end
+
+    def elapsed_days(self, today: dt.date | None = None) -> int:
+        """Days of the period up to and including ``today`` (all of them once it is over)."""
+        if not self.is_running(today):
+            return self.days
+        return ((today or _today()) - self.start).days + 1
+
+    def _whole_previous(self) -> "Period":
         if self.kind == CUSTOM:
             end = self.start - dt.timedelta(days=1)
             return Period(CUSTOM, end - dt.timedelta(days=self.days - 1), end)
         return Period.containing(self.kind, self.start - dt.timedelta(days=1))
 
-    def year_ago(self) -> "Period":
-        """The same period last year (see the module's docstring)."""
+    def _whole_year_ago(self) -> "Period":
         if self.kind == WEEK:
             return Period(WEEK, self.start - dt.timedelta(weeks=52),
                           self.end - dt.timedelta(weeks=52))
         if self.kind in (DAY, CUSTOM):
             return Period(self.kind, _year_earlier(self.start), _year_earlier(self.end))
         return Period.containing(self.kind, _year_earlier(self.start))
+
+    def previous(self, today: dt.date | None = None) -> "Period":
+        """The period of the same kind just before this one; while this one runs, its first
+        ``elapsed_days`` days (see the module's docstring)."""
+        whole = self._whole_previous()
+        if not self.is_running(today):
+            return whole
+        end = whole.start + dt.timedelta(days=self.elapsed_days(today) - 1)
+        return Period(whole.kind, whole.start, min(end, whole.end))
+
+    def year_ago(self, today: dt.date | None = None) -> "Period":
+        """The same period last year (see the module's docstring); while this one runs, up to
+        the same day a year earlier."""
+        whole = self._whole_year_ago()
+        if not self.is_running(today):
+            return whole
+        today = today or _today()
+        end = (today - dt.timedelta(weeks=52) if self.kind == WEEK
+               else _year_earlier(today))
+        return Period(whole.kind, whole.start, max(whole.start, min(end, whole.end)))
 
     def label(self) -> str:
         if self.kind == DAY:

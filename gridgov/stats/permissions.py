@@ -12,4 +12,6 @@ from gridgov.core.access import PermissionSpec
 PERMISSIONS = [
     PermissionSpec("stats.view", _("查看统计分析"),
                    {Role.LEADER, Role.INTAKE_CLERK, Role.SHIFT_LEADER, Role.DISPATCHER}),
+    # The keyword dictionary of 热词分析 (places, governance terms, stop words) and its index.
+    PermissionSpec("stats.manage_keywords", _("维护热词词典"), {Role.SYS_ADMIN}),
 ]

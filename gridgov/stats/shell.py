@@ -10,3 +10,5 @@ PERMISSION = "stats.view"
 def register():
     menus.register(menus.MenuItem("stats", _("统计分析"), ("stats:dashboard",),
                                   permission=PERMISSION, order=45))
+    menus.register(menus.MenuItem("stats_keywords", _("热词词典"), ("stats:keyword_dictionary",),
+                                  permission="stats.manage_keywords", order=86))

@@ -60,10 +60,12 @@ PRIMARY_MENU_KEYS = (
 # Not repeated among the shortcuts: the page itself, and the account's own settings.
 NOT_SHORTCUTS = {"home", "password"}
 OVERVIEW = "web.area_overview"
+STATS = "stats.view"
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
-    """首页: what the person acts on first (待办 as number cards with the queue behind each),
+    """首页: what the person acts on first (待办 as number cards with the queue behind each;
+    for a leader or the command room, this month's figures of their area first),
     their main pages, and the areas they work in. Counts of the areas (streets, grids,
     households) only for holders of "web.area_overview": people who govern an area, not a
     department handler whose role is district-wide only to reach the cases sent to it."""
@@ -85,7 +87,18 @@ class HomeView(LoginRequiredMixin, TemplateView):
         ctx["grids"] = self.grids(user, scope)
         ctx["work"] = worklist.collect(user, scope)
         ctx["primary"], ctx["shortcuts"] = self.menu_split(scope)
+        ctx["board"] = self.board(user, scope)
         return ctx
+
+    @staticmethod
+    def board(user, scope):
+        """For holders of "stats.view" (leaders, the command room): this month's figures of
+        their own area, the worst units one level down and the most overdue cases."""
+        if scope is None or not scope.can(STATS):
+            return None
+        from gridgov.stats.views.dashboard import home_board
+
+        return home_board(user, scope)
 
     @staticmethod
     def menu_split(scope):

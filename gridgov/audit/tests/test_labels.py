@@ -29,6 +29,7 @@ DYNAMIC = {
     ("events/actions/base.py", "f'events.{action}'"): "the workflow's transitions",
     ("core/personal_data.py", "f'{meta.app_label}.{meta.model_name}.reveal'"): "*.reveal",
     ("core/personal_migrations.py", "action"): "record_summary calls",
+    ("core/wordlists.py", "action"): "create_word / update_word (lexicon, keyword dictionary)",
     ("events/migrations/0005_lapse_stale_requests.py", "action"): "_audit calls",
 }
 
@@ -110,6 +111,9 @@ def test_dynamic_actions_are_named():
         assert f"basedata.export.{kind}" in named
     for code in [*TRANSITIONS, *EXTRA_LABELS]:
         assert f"events.{code}" in named
+    for code in ("moderation.term_create", "moderation.term_update", "stats.keyword_create",
+                 "stats.keyword_update"):
+        assert code in named
     assert labels.action_label("basedata.person.reveal") == "查看完整个人信息"
 
 

@@ -26,8 +26,9 @@ def test_week_across_the_new_year():
 def test_quarters():
     q = Period.containing(QUARTER, D(2026, 11, 15))
     assert (q.start, q.end) == (D(2026, 10, 1), D(2026, 12, 31))
-    assert q.previous() == Period(QUARTER, D(2026, 7, 1), D(2026, 9, 30))
-    assert q.year_ago() == Period(QUARTER, D(2025, 10, 1), D(2025, 12, 31))
+    later = D(2027, 6, 1)  # the quarter is over: compared whole
+    assert q.previous(later) == Period(QUARTER, D(2026, 7, 1), D(2026, 9, 30))
+    assert q.year_ago(later) == Period(QUARTER, D(2025, 10, 1), D(2025, 12, 31))
     first = Period.containing(QUARTER, D(2026, 3, 31))
     assert (first.start, first.end) == (D(2026, 1, 1), D(2026, 3, 31))
     assert first.previous() == Period(QUARTER, D(2025, 10, 1), D(2025, 12, 31))

