@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -69,6 +70,7 @@ INSTALLED_APPS = [
     "gridgov.sharing",
     "gridgov.protocols",
     "gridgov.stats",
+    "gridgov.assess",
     "gridgov.web",
 ]
 
@@ -221,6 +223,8 @@ GRIDGOV_SESSION_IDLE_SECONDS = env_int("GRIDGOV_SESSION_IDLE_SECONDS", 1800)
 # itself (0: only when an alert arrives). Neither counts as activity for the idle timeout.
 GRIDGOV_ALERT_POLL_SECONDS = env_int("GRIDGOV_ALERT_POLL_SECONDS", 20)
 GRIDGOV_QUEUE_REFRESH_SECONDS = env_int("GRIDGOV_QUEUE_REFRESH_SECONDS", 30)
+# How often the big screen (/stats/screen/) polls; its polls count as activity (docs/statistics.md).
+GRIDGOV_SCREEN_REFRESH_SECONDS = env_int("GRIDGOV_SCREEN_REFRESH_SECONDS", 30)
 # Each server process scans for due-soon and overdue stages after a response at most this
 # often (events.autoscan), so the embedded default raises deadline alerts without Celery.
 GRIDGOV_DEADLINE_SCAN_SECONDS = env_int("GRIDGOV_DEADLINE_SCAN_SECONDS", 300)
@@ -363,6 +367,9 @@ CELERY_BEAT_SCHEDULE = {
     # Rows of ended throttle windows (each process also purges them once a minute).
     "core-purge-rate-counters": {"task": "gridgov.core.tasks.purge_rate_counters",
                                  "schedule": 3600.0},
+    # The previous month's assessment, frozen on the 1st at 02:00 (local time).
+    "assess-freeze-previous-month": {"task": "gridgov.assess.tasks.freeze_previous_month",
+                                     "schedule": crontab(minute=0, hour=2, day_of_month=1)},
 }
 
 # --- API ------------------------------------------------------------------------------------

@@ -19,6 +19,8 @@ api_patterns = [
     path("", include("gridgov.events.api.urls")),
     path("", include("gridgov.basedata.api.urls")),
     path("", include("gridgov.sharing.api.urls")),
+    path("assess/", include("gridgov.assess.api.urls")),
+    path("", include("gridgov.stats.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]
@@ -32,6 +34,7 @@ urlpatterns = [
     path("moderation/", include("gridgov.moderation.urls")),
     path("events/", include("gridgov.events.urls")),
     path("stats/", include("gridgov.stats.urls")),
+    path("assess/", include("gridgov.assess.urls")),
     path("open311/", include("gridgov.protocols.open311.urls")),
     path("basedata/", include("gridgov.basedata.urls")),
     path("sharing/", include("gridgov.sharing.urls")),

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import pytest
 from django.db.models import Max
+from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from shapely.geometry import box, mapping
 
@@ -149,7 +150,46 @@ def _device_token_revoke(p):
     return Example(p["worker"], {"id": token.pk})
 
 
+def overdue_case(p):
+    """A case of 区综合行政执法局 (the handler's department) dispatched and still being handled
+    an hour past its deadline: it counts as 超期待处置 (overdue_pending), which the department
+    may appeal."""
+    from gridgov.events.models import Event
+
+    event = flow.event_in(State.DISPATCHED, p)
+    Event.objects.filter(pk=event.pk).update(
+        handle_deadline=timezone.now() - dt.timedelta(hours=1))
+    return event
+
+
+def appeal(p):
+    """A pending appeal of the handler's department, through the real action."""
+    from gridgov.assess import actions
+
+    return actions.submit_appeal(overdue_case(p), indicator="overdue_pending",
+                                 reason="处置时限内遇暴雨停工", actor=p["handler"])
+
+
+def keyword(p):
+    """A word of the keyword dictionary, added by the system administrator."""
+    from gridgov.stats import actions
+
+    return actions.create_keyword(term="重试词条", kind="governance", note="重试测试",
+                                  actor=p["sys_admin"])
+
+
 EXAMPLES = {
+    "assess_appeals_create": lambda p: Example(p["handler"], body={
+        "event": overdue_case(p).pk, "indicator": "overdue_pending",
+        "reason": "处置时限内遇暴雨停工"}),
+    "assess_appeals_decide_create": lambda p: Example(p["shift"], {"id": appeal(p).pk}, {
+        "accept": True, "reason": "经核实属恶劣天气"}),
+    "stats_keywords_create": lambda p: Example(p["sys_admin"], body={
+        "term": "城市管家", "kind": "governance", "note": "新提法"}),
+    "stats_keywords_partial_update": lambda p: Example(p["sys_admin"], {"id": keyword(p).pk},
+                                                       {"note": "改过的说明",
+                                                        "is_active": False}),
+    "stats_keywords_rebuild_create": lambda p: Example(p["sys_admin"]),
     "api_keys_create": lambda p: Example(p["dept_admin"], body={"name": "执法系统对接"}),
     "api_keys_revoke_create": _api_key,
     "areas_create": lambda p: Example(p["sys_admin"], body={

@@ -43,7 +43,9 @@ def test_every_operation_documents_the_error_answers():
     for path, operations in document["paths"].items():
         for method, operation in operations.items():
             codes = set(operation["responses"])
-            assert {"401", "403", "404"} <= codes, (method, path)
+            assert {"401", "403", "404", "429"} <= codes, (method, path)
+            # Every view counts the API rate (gridgov.core.api_throttle).
+            assert "Retry-After" in operation["responses"]["429"]["headers"], (method, path)
             if operation.get("parameters") or operation.get("requestBody"):
                 assert "400" in codes, (method, path)
             error = operation["responses"]["403"]["content"]["application/json"]["schema"]
@@ -73,3 +75,70 @@ def test_fields_the_server_leaves_empty_are_declared_nullable():
                              ("EventList", "category_name"), ("ApiKey", "created_by"),
                              ("Notification", "event_number")):
         assert schemas[component]["properties"][field].get("nullable") is True, (component, field)
+
+
+def test_every_way_to_sign_in_is_a_security_scheme():
+    """A mobile device's token (``Authorization: Device <token>``) signs API calls like a
+    session or a department key; the schema declares it instead of leaving it out."""
+    document = schema_document()
+    schemes = document["components"]["securitySchemes"]
+    assert schemes["DeviceTokenAuth"]["type"] == "apiKey"
+    assert (schemes["DeviceTokenAuth"]["in"], schemes["DeviceTokenAuth"]["name"]) == (
+        "header", "Authorization")
+    security = document["paths"]["/api/v1/events/"]["get"]["security"]
+    assert sorted(name for entry in security for name in entry) == [
+        "ApiKeyAuth", "DeviceTokenAuth", "cookieAuth"]
+
+
+def test_query_parameters_carry_no_title():
+    """Generators name a parameter's enum after its title (a Chinese label): the label is the
+    parameter's description, and its schema carries no title (test_generated_client)."""
+    document = schema_document()
+    state = next(p for p in document["paths"]["/api/v1/events/"]["get"]["parameters"]
+                 if p["name"] == "state")
+    assert state["description"].startswith("状态")
+    assert "title" not in state["schema"] and "title" not in state["schema"]["items"]
+    assert state["schema"]["items"]["enum"][:2] == ["closed", "completed"]
+
+
+@pytest.mark.parametrize("url", ["/api/v1/areas/geojson/", "/api/v1/areas/330203/geojson/"])
+def test_errors_of_a_geojson_endpoint_are_json(url, api_as, district_leader):
+    """schemathesis found the error list of an unknown ``?format=`` labelled
+    ``application/geo+json`` (the endpoint's first renderer); the schema says JSON."""
+    client = api_as(district_leader)
+    response = client.get(url, {"format": "nonsense"})
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["errors"][0]["code"] == "not_found"
+    response = client.get(url, {"crs": "mars"}, HTTP_ACCEPT="application/geo+json")
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert [e["field"] for e in response.json()["errors"]] == ["crs"]
+    # The answer itself keeps its type.
+    ok = client.get(url, HTTP_ACCEPT="application/geo+json")
+    assert ok.status_code == 200 and ok["Content-Type"].startswith("application/geo+json")
+
+
+def test_the_schema_documents_only_what_the_assessment_answers(api_as):
+    """schemathesis found ``PATCH /api/v1/assess/appeals/{id}/`` documented but answering 405
+    to everyone (an appeal changes only by its decision), and a snapshot's ranking documented
+    as a paged list where it answers the whole ranking as an array."""
+    from gridgov.events.tests import workflow_support as flow
+
+    from .test_retry_every_write import appeal
+
+    paths = schema_document()["paths"]
+    assert set(paths["/api/v1/assess/appeals/{id}/"]) == {"get"}
+    assert set(paths["/api/v1/assess/appeals/{id}/decide/"]) == {"post"}
+    results = paths["/api/v1/assess/snapshots/{id}/results/"]["get"]
+    body = results["responses"]["200"]["content"]["application/json"]["schema"]
+    assert body == {"type": "array", "items": {"$ref": "#/components/schemas/Result"}}
+    assert [p["name"] for p in results["parameters"]] == ["id", "kind"]
+    p = flow.people()
+    pending = appeal(p)
+    response = api_as(p["shift"]).patch(f"/api/v1/assess/appeals/{pending.pk}/",
+                                        {"reason": "改理由"}, format="json")
+    assert response.status_code == 405
+    assert response.json()["errors"][0]["code"] == "method_not_allowed"
+    pending.refresh_from_db()
+    assert pending.reason == "处置时限内遇暴雨停工" and pending.status == "pending"

@@ -80,7 +80,9 @@ PEOPLE = OBJECTS | {"basedata_people"}
 # 案件查询 (every case the person may see) for everyone who works cases; 统计分析 for the
 # command room and leaders.
 CASES = {"events_search"}
-STATS = {"stats"}
+# 效能考核 for the command room, leaders and departments (who appeal).
+STATS = {"stats", "assess"}
+ASSESS = {"assess"}
 
 
 @pytest.mark.parametrize(
@@ -95,12 +97,13 @@ STATS = {"stats"}
         ("district_leader", EVERYONE | PEOPLE | CASES | STATS | {
             "events_command", "events_map", "sharing_catalog", "moderation"}),
         # A handler works cases: no API documentation (that is for who connects systems).
-        ("dept_handler", EVERYONE | OBJECTS | CASES | {"events_department"} | SHARING),
-        ("dept_admin", EVERYONE | OBJECTS | CASES | {"api_keys", "api_docs", "events_department"}
-         | SHARING),
+        ("dept_handler", EVERYONE | OBJECTS | CASES | ASSESS | {"events_department"} | SHARING),
+        ("dept_admin", EVERYONE | OBJECTS | CASES | ASSESS
+         | {"api_keys", "api_docs", "events_department"} | SHARING),
         ("data_officer", EVERYONE | PEOPLE | CASES | {"api_docs"} | SHARING),
         ("sys_admin", EVERYONE | {"users", "departments", "api_keys", "api_docs",
-                               "events_catalog", "events_evidence", "lexicon"}),
+                               "events_catalog", "events_evidence", "lexicon",
+                               "assess_schemes", "stats_keywords"}),
         ("sec_admin", EVERYONE | {"users", "roles", "locks"}),
         ("audit_admin", EVERYONE | {"audit", "sharing_exchanges"}),
     ],
@@ -342,9 +345,10 @@ def test_home_page_query_count_is_bounded(request, client_as, django_assert_max_
                                           fixture):
     client = client_as(request.getfixturevalue(fixture))
     client.get(HOME)  # warm up: session, caches
-    # Measured: 6 to 10 by role (session, user, scope, area names, counts, grids, staff,
-    # one or two per waiting-work provider).
-    with django_assert_max_num_queries(12):
+    # Measured: 6 to 14 by role (session, user, scope, area names, counts, grids, staff,
+    # one or two per waiting-work provider; a leader's figures add the month's cube, the
+    # overdue count and list).
+    with django_assert_max_num_queries(16):
         response = client.get(HOME)
     assert response.status_code == 200
 
