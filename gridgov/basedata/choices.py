@@ -31,6 +31,14 @@ class Relation(models.TextChoices):
     OTHER = "other", _("其他")
 
 
+class PersonStatus(models.TextChoices):
+    """Where a person stands in the grid's records: lists show residing people by default."""
+
+    RESIDING = "residing", _("在住")
+    MOVED_OUT = "moved_out", _("已迁出")
+    DECEASED = "deceased", _("已死亡")
+
+
 class TagKind(models.TextChoices):
     CARE = "care", _("关爱人群")
     SPECIAL = "special", _("特殊人群")

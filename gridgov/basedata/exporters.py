@@ -34,6 +34,7 @@ def _person_columns(special, reveal=False):
         (_("网格编码"), lambda p: p.area_code),
         (_("与户主关系"), lambda p: p.get_relation_to_head_display() if p.relation_to_head
          else ""),
+        (_("人员状态"), lambda p: p.get_status_display()),
         (_("人群标签"), lambda p: "、".join(
             t.name for t in p.tags.all() if special or not t.restricted)),
         (_("来源"), lambda p: p.get_source_display()),

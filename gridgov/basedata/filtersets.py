@@ -13,6 +13,7 @@ from .choices import (
     ComponentState,
     HouseUse,
     OrgType,
+    PersonStatus,
     RegistrationType,
     RentalStatus,
     Sex,
@@ -27,8 +28,16 @@ class _Base(django_filters.FilterSet):
     source = django_filters.ChoiceFilter(label=_("来源"), choices=Source.choices)
 
 
+STATUS_ALL = "all"
+
+
 class PersonFilterSet(_Base):
+    """People of the scope; residing ones unless ``status`` names another (``all``: 全部)."""
+
     q = django_filters.CharFilter(label=_("姓名/身份证号/手机号"), method="filter_q")
+    status = django_filters.ChoiceFilter(
+        label=_("人员状态"), method="filter_status", empty_label=None,
+        choices=[*PersonStatus.choices, (STATUS_ALL, _("全部"))])
     registration_type = django_filters.ChoiceFilter(label=_("户籍类型"),
                                                     choices=RegistrationType.choices)
     sex = django_filters.ChoiceFilter(label=_("性别"), choices=Sex.choices)
@@ -51,6 +60,22 @@ class PersonFilterSet(_Base):
         if not special:
             # A role that may not see special groups may not filter by them either.
             self.filters["tag"].queryset = Tag.objects.filter(kind="care", sensitivity__lt=3)
+
+    @property
+    def qs(self):
+        if not self.is_bound and not hasattr(self, "_qs"):
+            # A page opened without a query lists the residing people, like the default.
+            self._qs = self.queryset.all().filter(status=PersonStatus.RESIDING)
+        return super().qs
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if not self.form.cleaned_data.get("status"):
+            queryset = queryset.filter(status=PersonStatus.RESIDING)
+        return queryset
+
+    def filter_status(self, queryset, name, value):
+        return queryset if value == STATUS_ALL else queryset.filter(status=value)
 
     def filter_q(self, queryset, name, value):
         value = value.strip()

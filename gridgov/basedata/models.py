@@ -22,6 +22,7 @@ from .choices import (
     ComponentState,
     HouseUse,
     OrgType,
+    PersonStatus,
     RegistrationType,
     Relation,
     RentalStatus,
@@ -75,6 +76,25 @@ class Collected(models.Model):
         """Who supplied a field: {"by", "department", "source", "at"} or None."""
         prov = self.provenance or {}
         return prov.get(name) or prov.get("*")
+
+
+class Versioned(models.Model):
+    """Optimistic concurrency: ``version`` goes up by one on every save of a stored record,
+    so a client that read version n and sends ``expected_version=n`` learns (409) when
+    somebody changed the record meanwhile (``basedata.actions.common.check_version``)."""
+
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            self.version = (self.version or 0) + 1
+            fields = kwargs.get("update_fields")
+            if fields is not None:
+                kwargs["update_fields"] = {*fields, "version"}
+        super().save(*args, **kwargs)
 
 
 class Tag(models.Model):
@@ -142,7 +162,7 @@ class HouseQuerySet(RestrictedQuerySet):
     pass
 
 
-class House(Collected):
+class House(Versioned, Collected):
     """A house or flat (房屋): standard address, building, unit, room, use, owner and rental
     status; its tenants are people (``tenants``)."""
 
@@ -184,6 +204,10 @@ class PersonQuerySet(RestrictedQuerySet):
         """People not merged into another record."""
         return self.filter(merged_into__isnull=True)
 
+    def residing(self):
+        """Current people living in the grid (not moved out, not deceased)."""
+        return self.current().filter(status=PersonStatus.RESIDING)
+
     def by_id_number(self, value: str):
         return self.filter(id_hash=personal_data.lookup_hash(value))
 
@@ -191,7 +215,7 @@ class PersonQuerySet(RestrictedQuerySet):
         return self.filter(phone_hash=personal_data.lookup_hash(value))
 
 
-class Person(Collected):
+class Person(Versioned, Collected):
     """One real person (实有人口), recorded once: the ID number is unique (by its keyed hash).
 
     ``id_number_enc`` / ``phone_enc`` hold AES-GCM tokens; ``id_masked`` / ``phone_masked`` the
@@ -219,6 +243,12 @@ class Person(Collected):
                                         blank=True)
     tags = models.ManyToManyField(Tag, verbose_name=_("人群标签"), blank=True,
                                   related_name="people")
+    status = models.CharField(_("人员状态"), max_length=10, choices=PersonStatus.choices,
+                              default=PersonStatus.RESIDING, db_index=True)
+    status_on = models.DateField(_("状态变更日期"), null=True, blank=True)
+    status_note = models.CharField(_("状态说明"), max_length=200, blank=True)
+    moved_out_to = models.CharField(_("迁往地"), max_length=200, blank=True)
+    moved_in_on = models.DateField(_("迁入日期"), null=True, blank=True)
     merged_into = models.ForeignKey("self", verbose_name=_("已合并至"), null=True, blank=True,
                                     on_delete=models.PROTECT, related_name="merged")
     import_batch = models.ForeignKey("ImportBatch", null=True, blank=True,
@@ -269,7 +299,7 @@ class OrganisationQuerySet(RestrictedQuerySet):
     pass
 
 
-class Organisation(Collected):
+class Organisation(Versioned, Collected):
     """An organisation (法人/单位) identified by its unified social credit code (GB 32100)."""
 
     name = models.CharField(_("名称"), max_length=120, db_index=True)

@@ -23,6 +23,10 @@ PEOPLE_FIELDS = [
     {"name": "relation_to_head", "label": "与户主关系", "type": "string", "sensitive": False},
     {"name": "care_tags", "label": "关爱人群标签", "type": "string", "sensitive": False},
     {"name": "special_tags", "label": "特殊人群标签", "type": "string", "sensitive": True},
+    # Moved-out and deceased people stay in the feed with their status: the exchange is a
+    # delta by updated_at, so a record that vanished would stay "residing" in a copy.
+    {"name": "status", "label": "人员状态", "type": "string", "sensitive": False},
+    {"name": "status_on", "label": "状态变更日期", "type": "date", "sensitive": False},
     {"name": "updated_at", "label": "更新时间", "type": "datetime", "sensitive": False},
 ]
 HOUSE_FIELDS = [
@@ -68,6 +72,7 @@ def person_row(p) -> dict:
         "relation_to_head": p.relation_to_head,
         "care_tags": ";".join(t.name for t in tags if not t.restricted),
         "special_tags": ";".join(t.name for t in tags if t.restricted),
+        "status": p.status, "status_on": p.status_on.isoformat() if p.status_on else None,
         "updated_at": p.updated_at.isoformat(),
     }
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import edit_views, views
 
 app_name = "basedata"
 
@@ -8,6 +8,18 @@ urlpatterns = [
     path("people/", views.PersonListView.as_view(), name="people"),
     path("people/<int:pk>/", views.PersonDetailView.as_view(), name="person"),
     path("people/<int:pk>/reveal/", views.PersonRevealView.as_view(), name="person-reveal"),
+    path("people/<int:pk>/edit/", edit_views.PersonEditView.as_view(), name="person-edit"),
+    path("people/<int:pk>/phone/", edit_views.PersonPhoneView.as_view(), name="person-phone"),
+    path("people/<int:pk>/move-in/", edit_views.PersonMoveInView.as_view(),
+         name="person-move-in"),
+    path("people/<int:pk>/move-out/", edit_views.PersonMoveOutView.as_view(),
+         name="person-move-out"),
+    path("people/<int:pk>/death/", edit_views.PersonDeathView.as_view(), name="person-death"),
+    path("people/<int:pk>/household/", edit_views.PersonHouseholdView.as_view(),
+         name="person-household"),
+    path("houses/<int:pk>/edit/", edit_views.HouseEditView.as_view(), name="house-edit"),
+    path("organisations/<int:pk>/edit/", edit_views.OrganisationEditView.as_view(),
+         name="organisation-edit"),
     path("families/add/", views.FamilyAddView.as_view(), name="family-add"),
     path("merge/", views.MergeView.as_view(), name="merge"),
     path("buildings/", views.BuildingListView.as_view(), name="buildings"),

@@ -23,6 +23,7 @@ from gridgov.core import personal_data, throttle, uploads
 from gridgov.core.views import PermissionRequiredMixin, ScopedDetailView, ScopedListView
 
 from . import access, actions, exporters, importers
+from .choices import PersonStatus
 from .filtersets import (
     BuildingFilterSet,
     ComponentFilterSet,
@@ -114,7 +115,8 @@ class PersonListView(_List):
     title = gettext_lazy("实有人口")
     columns = (gettext_lazy("姓名"), gettext_lazy("身份证号"), gettext_lazy("性别"),
                gettext_lazy("年龄"), gettext_lazy("手机号"), gettext_lazy("户籍类型"),
-               gettext_lazy("居住地址"), gettext_lazy("人群标签"), gettext_lazy("网格"))
+               gettext_lazy("居住地址"), gettext_lazy("人群标签"), gettext_lazy("网格"),
+               gettext_lazy("人员状态"))
 
     def get_context_data(self, **kwargs):
         self.special = access.can_see_special(self.request.user)
@@ -123,7 +125,8 @@ class PersonListView(_List):
     def cells(self, p):
         tags = "、".join(t.name for t in access.visible_tags(p, None, special=self.special))
         return (p.name, p.id_masked, p.get_sex_display() if p.sex else "", p.age or "",
-                p.phone_masked, p.get_registration_type_display(), p.address, tags, p.area_code)
+                p.phone_masked, p.get_registration_type_display(), p.address, tags, p.area_code,
+                p.get_status_display())
 
     def point(self, p):
         return (p.house.lng, p.house.lat) if p.house and p.house.lng is not None else None
@@ -242,17 +245,34 @@ class PersonDetailView(_Detail):
             (_("与户主关系"), p.get_relation_to_head_display() or "—"),
             (_("网格"), f"{p.grid.name} ({p.area_code})"),
             (_("来源"), p.get_source_display()),
+            *life_fields(p),
         ]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         p = self.object
+        context["can_edit"] = not p.merged_into_id and Person.objects.restrict(
+            self.request.user, "change").filter(pk=p.pk).exists()
         context["tags"] = access.visible_tags(p, self.request.user)
         context["members"] = (Person.objects.restrict(self.request.user).current()
                               .filter(household_head=p).exclude(pk=p.pk))
         context["can_reveal"] = access.can_reveal(self.request.user)
         context["reveal_form"] = RevealForm()
         return context
+
+
+def life_fields(p) -> list:
+    """A person's status and its dates, as the page lists them."""
+    rows = [(_("人员状态"), p.get_status_display())]
+    if p.moved_in_on:
+        rows.append((_("迁入日期"), p.moved_in_on))
+    if p.status == PersonStatus.MOVED_OUT:
+        rows += [(_("迁出日期"), p.status_on or "—"), (_("迁往地"), p.moved_out_to or "—")]
+    elif p.status == PersonStatus.DECEASED:
+        rows.append((_("死亡日期"), p.status_on or "—"))
+    if p.status_note:
+        rows.append((_("状态说明"), p.status_note))
+    return rows
 
 
 class PersonRevealView(PermissionRequiredMixin, View):
@@ -306,23 +326,41 @@ class BuildingDetailView(_Detail):
 
 
 class HouseDetailView(_Detail):
+    """A house's page: its fields, the people recorded in it with their status (members
+    left without a household head listed apart), history and provenance."""
+
     model = House
     list_name = "houses"
+    template_name = "basedata/house_detail.html"
 
     def get_queryset(self):
         return super().get_queryset().select_related("building")
 
     def fields(self, h):
-        residents = ", ".join(f"{p.name}" for p in Person.objects.restrict(
-            self.request.user).current().filter(house=h)[:30])
         return [
             (_("标准地址"), h.address), (_("楼栋"), self._building(h)),
             (_("单元"), h.unit or "—"), (_("房号"), h.room or "—"),
             (_("用途"), h.get_use_display()),
             (_("产权人"), h.owner_name or "—"), (_("出租状态"), h.get_rental_status_display()),
+            (_("面积(平方米)"), h.area_m2 if h.area_m2 is not None else "—"),
             (_("承租人"), ", ".join(t.name for t in h.tenants.all()) or "—"),
-            (_("居住人员"), residents or "—"), (_("网格"), h.area_code),
+            (_("网格"), h.area_code),
         ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        h = self.object
+        residents = list(Person.objects.restrict(self.request.user).current().filter(house=h)
+                         .select_related("household_head")
+                         .order_by("status", "household_head_id", "name")[:200])
+        context["residents"] = residents
+        # Members whose head moved out or died: a relation to a head, and no head.
+        context["headless"] = [p for p in residents if p.status == PersonStatus.RESIDING
+                               and p.household_head_id is None
+                               and p.relation_to_head not in ("", "head")]
+        context["can_edit"] = House.objects.restrict(self.request.user, "change").filter(
+            pk=h.pk).exists()
+        return context
 
     def _building(self, h):
         if not h.building:
@@ -338,12 +376,19 @@ class HouseDetailView(_Detail):
 class OrganisationDetailView(_Detail):
     model = Organisation
     list_name = "organisations"
+    template_name = "basedata/organisation_detail.html"
 
     def fields(self, o):
         return [(_("名称"), o.name), (_("统一社会信用代码"), o.uscc),
                 (_("类型"), o.get_org_type_display()),
                 (_("法定代表人"), o.legal_representative or "—"), (_("地址"), o.address or "—"),
                 (_("网格"), o.area_code)]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["can_edit"] = Organisation.objects.restrict(self.request.user, "change").filter(
+            pk=self.object.pk).exists()
+        return context
 
 
 class ComponentDetailView(_Detail):

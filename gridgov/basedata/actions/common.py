@@ -151,3 +151,30 @@ def _collect_errors(checks) -> dict:
     if errors:
         raise ValidationError(errors)
     return values
+
+
+# --- optimistic concurrency ----------------------------------------------------------------
+
+
+class VersionConflict(Exception):
+    """The record changed since the client read it (``expected_version`` is stale).
+
+    ``current`` is the record as it stands now: the API answers 409 with it under
+    ``current``, the pages show its values with "已被他人修改"."""
+
+    def __init__(self, current, message=""):
+        super().__init__(message or _("该记录已被他人修改,请核对最新内容后重试。"))
+        self.current = current
+
+
+def check_version(obj, expected_version) -> None:
+    """Refuse (``VersionConflict``) when ``expected_version`` is given and is not the
+    record's version; call it on the row locked with ``select_for_update``."""
+    if expected_version in (None, ""):
+        return
+    try:
+        expected = int(expected_version)
+    except (TypeError, ValueError):
+        raise ValidationError({"expected_version": _("版本号应为整数。")}) from None
+    if expected != obj.version:
+        raise VersionConflict(obj)

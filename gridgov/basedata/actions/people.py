@@ -5,6 +5,7 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov.audit.recorder import record
@@ -13,6 +14,7 @@ from gridgov.core.querysets import VIEW
 
 from .. import access, validators
 from ..choices import (
+    PersonStatus,
     RegistrationType,
     Relation,
     Sex,
@@ -27,12 +29,14 @@ from .common import (
     _state,
     _track,
     actor_meta,
+    check_version,
     resolve_grid,
 )
 from .places import create_house
 
 PERSON_FIELDS = ("name", "id_masked", "birth_date", "sex", "registration_type", "phone_masked",
-                 "address", "house", "household_head", "relation_to_head", "grid", "merged_into")
+                 "address", "house", "household_head", "relation_to_head", "grid", "merged_into",
+                 "status", "status_on", "status_note", "moved_out_to", "moved_in_on")
 MERGE_PROVENANCE = {"id_number_enc": "id_number", "phone_enc": "phone", "house_id": "house",
                     "household_head_id": "household_head"}
 
@@ -129,14 +133,23 @@ def _check_unique_id(id_hash, exclude_pk=None, *, actor=None):
 
 def create_person(*, actor, grid=None, source: str = Source.GRID_WORKER, house=None,
                   household_head=None, tags=(), lng=None, lat=None, crs="wgs84",
-                  **data) -> Person:
+                  moved_in_on=None, **data) -> Person:
     """Record a person once: validate, encrypt, derive birth date and sex, refuse a second
-    record of the same ID number, audit."""
+    record of the same ID number, audit. ``moved_in_on`` (迁入日期) is not in the future."""
     grid = resolve_grid(grid=grid if grid is not None else (house.grid if house else None),
                         lng=lng, lat=lat, crs=crs)
     _require_change(actor, grid)
     data.setdefault("name", "")
     values = person_values(data)
+    if moved_in_on not in (None, ""):
+        values["moved_in_on"] = _date(moved_in_on, "moved_in_on")
+        if values["moved_in_on"] > timezone.localdate():
+            raise ValidationError({"moved_in_on": _("日期不能晚于今天。")})
+    if household_head is not None:
+        if household_head.status != PersonStatus.RESIDING or household_head.merged_into_id:
+            raise ValidationError({"household_head": _("户主须为在住人员。")})
+        if not values.get("relation_to_head") or values["relation_to_head"] == Relation.HEAD:
+            raise ValidationError({"relation_to_head": _("请选择与户主的关系。")})
     if not values.get("id_hash") and not values.get("birth_date"):
         raise ValidationError({"id_number": _("请填写身份证号;无身份证号时须填写出生日期。")})
     with transaction.atomic():
@@ -156,11 +169,14 @@ def create_person(*, actor, grid=None, source: str = Source.GRID_WORKER, house=N
     return person
 
 
-def update_person(person: Person, *, actor, source: str = Source.GRID_WORKER, **changes) -> Person:
-    """Correct a person's fields; only the changed ones are stamped and recorded."""
+def update_person(person: Person, *, actor, source: str = Source.GRID_WORKER,
+                  expected_version=None, **changes) -> Person:
+    """Correct a person's fields; only the changed ones are stamped and recorded. A stale
+    ``expected_version`` raises ``VersionConflict``."""
     with transaction.atomic():
         person = Person.objects.select_for_update().get(pk=person.pk)
         _require_change(actor, person.grid)
+        check_version(person, expected_version)
         before = _state(person, PERSON_FIELDS)
         refs = {k: changes.pop(k) for k in ("house", "household_head") if k in changes}
         if "grid" in changes or "grid_code" in changes:

@@ -23,6 +23,7 @@ from .common import (
     _stamp,
     _state,
     _track,
+    check_version,
     resolve_grid,
     wgs84_point,
 )
@@ -115,11 +116,17 @@ def create_house(*, actor, grid=None, building=None, lng=None, lat=None, crs="wg
 
 
 def update_house(house: House, *, actor, source: str = Source.GRID_WORKER, tenants=None,
-                 **changes) -> House:
-    """Change a house's fields and, when given, its tenants."""
+                 expected_version=None, **changes) -> House:
+    """Change a house's fields and, when given, its tenants. A stale ``expected_version``
+    raises ``VersionConflict``."""
     with transaction.atomic():
         house = House.objects.select_for_update().get(pk=house.pk)
         _require_change(actor, house.grid)
+        check_version(house, expected_version)
+        unknown = set(changes) - {"address", "unit", "room", "owner_name", "use",
+                                  "rental_status", "area_m2"}
+        if unknown:
+            raise ValidationError({sorted(unknown)[0]: _("不能修改该字段。")})
         before = _state(house, HOUSE_FIELDS)
         before["tenants"] = sorted(house.tenants.values_list("pk", flat=True))
         for key, value in house_values(changes).items():
@@ -187,11 +194,16 @@ def create_organisation(*, actor, grid=None, lng=None, lat=None, crs="wgs84", ho
 
 
 def update_organisation(org: Organisation, *, actor, source: str = Source.GRID_WORKER,
-                        **changes) -> Organisation:
-    """Correct an organisation's fields."""
+                        expected_version=None, **changes) -> Organisation:
+    """Correct an organisation's fields. A stale ``expected_version`` raises
+    ``VersionConflict``."""
     with transaction.atomic():
         org = Organisation.objects.select_for_update().get(pk=org.pk)
         _require_change(actor, org.grid)
+        check_version(org, expected_version)
+        unknown = set(changes) - {"name", "uscc", "org_type", "legal_representative", "address"}
+        if unknown:
+            raise ValidationError({sorted(unknown)[0]: _("不能修改该字段。")})
         before = _state(org, ORG_FIELDS)
         values = organisation_values(changes)
         if "uscc" in values and Organisation.objects.filter(uscc=values["uscc"]).exclude(

@@ -8,7 +8,7 @@ from rest_framework import serializers
 from gridgov.areas.models import Area
 
 from .. import access
-from ..models import House
+from ..models import House, Person
 
 
 class GridCodeField(serializers.CharField):
@@ -52,6 +52,12 @@ class PersonSerializer(serializers.Serializer):
     house = serializers.IntegerField(source="house_id", allow_null=True)
     household_head = serializers.IntegerField(source="household_head_id", allow_null=True)
     relation_to_head = serializers.CharField()
+    status = serializers.CharField(help_text="residing 在住 / moved_out 已迁出 / deceased 已死亡")
+    status_display = serializers.CharField(source="get_status_display")
+    status_on = serializers.DateField(allow_null=True, help_text="迁入、迁出或死亡的日期")
+    moved_in_on = serializers.DateField(allow_null=True)
+    moved_out_to = serializers.CharField()
+    version = serializers.IntegerField(help_text="修改时作为 expected_version 回传")
     tags = serializers.SerializerMethodField()
     source = serializers.CharField()
     updated_at = serializers.DateTimeField()
@@ -74,6 +80,7 @@ class PersonSerializer(serializers.Serializer):
 
 class PersonDetailSerializer(PersonSerializer):
     provenance = serializers.JSONField()
+    status_note = serializers.CharField()
     merged_into = serializers.IntegerField(source="merged_into_id", allow_null=True)
 
 
@@ -90,8 +97,14 @@ class PersonInputSerializer(serializers.Serializer):
     lat = serializers.FloatField(required=False)
     crs = serializers.CharField(required=False, default="wgs84")
     house = serializers.IntegerField(required=False, allow_null=True)
+    household_head = serializers.IntegerField(required=False, allow_null=True,
+                                              help_text="户主的人员 id")
     relation_to_head = serializers.CharField(required=False, allow_blank=True)
+    moved_in_on = serializers.DateField(required=False, allow_null=True)
     tags = serializers.ListField(child=serializers.CharField(), required=False)
+
+    def validate_household_head(self, value):
+        return changeable_person(self.context["request"].user, value, "household_head")
 
     def validate_house(self, value):
         """The house the person lives in, which the caller may change; one outside that
@@ -112,6 +125,82 @@ class PersonUpdateSerializer(serializers.Serializer):
     phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
     address = serializers.CharField(max_length=200, required=False, allow_blank=True)
     relation_to_head = serializers.CharField(required=False, allow_blank=True)
+    expected_version = serializers.IntegerField(required=False, allow_null=True)
+
+
+def changeable_person(user, value, field):
+    """The person of id ``value`` whom ``user`` may change, or a 400 on ``field`` (the same
+    answer for a missing one and one outside the scope); blank is None."""
+    if not value:
+        return None
+    person = Person.objects.restrict(user, "change").current().filter(pk=value).first()
+    if person is None:
+        raise serializers.ValidationError("人员不存在或不在您的范围内。")
+    return person
+
+
+def changeable_house(user, value):
+    if not value:
+        return None
+    house = House.objects.restrict(user, "change").filter(pk=value).first()
+    if house is None:
+        raise serializers.ValidationError("房屋不存在或不在您的范围内。")
+    return house
+
+
+class _Versioned(serializers.Serializer):
+    expected_version = serializers.IntegerField(
+        required=False, allow_null=True,
+        help_text="读取时的 version;记录已被他人修改时答 409,正文 current 为最新记录")
+
+
+class MoveInSerializer(_Versioned):
+    house = serializers.IntegerField()
+    household_head = serializers.IntegerField(required=False, allow_null=True)
+    relation_to_head = serializers.CharField(required=False, allow_blank=True)
+    on = serializers.DateField()
+
+    def validate_house(self, value):
+        house = changeable_house(self.context["request"].user, value)
+        if house is None:
+            raise serializers.ValidationError("房屋不存在或不在您的范围内。")
+        return house
+
+    def validate_household_head(self, value):
+        return changeable_person(self.context["request"].user, value, "household_head")
+
+
+class MoveOutSerializer(_Versioned):
+    on = serializers.DateField()
+    destination = serializers.CharField(max_length=200)
+    reason = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    new_head = serializers.IntegerField(required=False, allow_null=True,
+                                        help_text="该户新户主(在住成员);不填则成员暂无户主")
+
+    def validate_new_head(self, value):
+        return changeable_person(self.context["request"].user, value, "new_head")
+
+
+class DeathSerializer(_Versioned):
+    on = serializers.DateField()
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    new_head = serializers.IntegerField(required=False, allow_null=True)
+
+    def validate_new_head(self, value):
+        return changeable_person(self.context["request"].user, value, "new_head")
+
+
+class PhoneSerializer(_Versioned):
+    phone = serializers.CharField(max_length=20, allow_blank=True)
+
+
+class HouseholdSerializer(_Versioned):
+    household_head = serializers.IntegerField(
+        required=False, allow_null=True, help_text="户主的人员 id;空 = 本人成为新户户主")
+    relation_to_head = serializers.CharField(required=False, allow_blank=True)
+
+    def validate_household_head(self, value):
+        return changeable_person(self.context["request"].user, value, "household_head")
 
 
 class RevealInputSerializer(serializers.Serializer):
@@ -161,6 +250,7 @@ class BuildingDetailSerializer(BuildingSerializer):
 
 class HouseSerializer(serializers.Serializer):
     id = serializers.IntegerField()
+    version = serializers.IntegerField()
     address = serializers.CharField()
     unit = serializers.CharField()
     room = serializers.CharField()
@@ -188,8 +278,18 @@ class HouseInputSerializer(serializers.Serializer):
     crs = serializers.CharField(required=False, default="wgs84")
 
 
+class HouseUpdateSerializer(_Versioned):
+    use = serializers.CharField(required=False)
+    rental_status = serializers.CharField(required=False)
+    owner_name = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    area_m2 = serializers.FloatField(required=False, allow_null=True)
+    unit = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    room = serializers.CharField(max_length=20, required=False, allow_blank=True)
+
+
 class OrganisationSerializer(serializers.Serializer):
     id = serializers.IntegerField()
+    version = serializers.IntegerField()
     name = serializers.CharField()
     uscc = serializers.CharField()
     org_type = serializers.CharField()
@@ -213,6 +313,15 @@ class OrganisationInputSerializer(serializers.Serializer):
     lng = serializers.FloatField(required=False)
     lat = serializers.FloatField(required=False)
     crs = serializers.CharField(required=False, default="wgs84")
+
+
+class OrganisationUpdateSerializer(_Versioned):
+    name = serializers.CharField(max_length=120, required=False)
+    uscc = serializers.CharField(max_length=30, required=False)
+    org_type = serializers.CharField(required=False)
+    legal_representative = serializers.CharField(max_length=60, required=False,
+                                                 allow_blank=True)
+    address = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
 
 class ComponentSerializer(serializers.Serializer):

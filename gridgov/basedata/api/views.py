@@ -7,9 +7,10 @@ pages and exports; ID numbers and phones are masked; a full value is revealed on
 serializer, then the verb of ``basedata.actions``, then the output serializer.
 """
 
-from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, viewsets
+from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.response import Response
 
 from gridgov.core import personal_data
 from gridgov.core.api import ActionViewSet, ScopedViewSetMixin
@@ -42,11 +43,37 @@ class _Special:
         return context
 
 
+def conflict_schema(name, serializer):
+    """The 409 answer of a write with ``expected_version``: the errors and the record now."""
+    return inline_serializer(f"{name}Conflict", fields={
+        "errors": serializers.ListField(child=serializers.DictField()),
+        "current": serializer(),
+    })
+
+
 class _Writable(_Special, mixins.ListModelMixin, mixins.RetrieveModelMixin, ActionViewSet):
     """List, detail and writes through actions. ``action_inputs`` names the input
-    serializer of each extra action (``@action`` methods)."""
+    serializer of each extra action (``@action`` methods). A stale ``expected_version``
+    (``actions.VersionConflict``) answers 409 with the record as it is now under
+    ``current``."""
 
     action_inputs: dict = {}
+
+    def handle_exception(self, exc):
+        if isinstance(exc, actions.VersionConflict):
+            current = self.get_serializer_class()(exc.current,
+                                                  context=self.get_serializer_context()).data
+            return Response({"errors": [{"field": "expected_version", "code": "conflict",
+                                         "message": str(exc)}], "current": current},
+                            status=status.HTTP_409_CONFLICT)
+        return super().handle_exception(exc)
+
+    def filter_queryset(self, queryset):
+        # The list's filters (people: residing by default) narrow the list only; a detail
+        # or a write finds any record of the scope (a moved-out person moves in again).
+        if self.action != "list":
+            return queryset
+        return super().filter_queryset(queryset)
 
     def get_input_serializer(self, *, partial=False, **kwargs):
         cls = self.action_inputs.get(self.action)
@@ -60,19 +87,33 @@ class _Writable(_Special, mixins.ListModelMixin, mixins.RetrieveModelMixin, Acti
 _NO_UPDATE = extend_schema_view(partial_update=extend_schema(exclude=True))
 
 
+PERSON_CONFLICT = conflict_schema("Person", s.PersonDetailSerializer)
+
+
+def _person_write(summary, request_serializer):
+    """The schema of a person's lifecycle action: its input, the person, 409 when stale."""
+    return extend_schema(summary=summary, request=request_serializer,
+                         responses={200: s.PersonDetailSerializer, 409: PERSON_CONFLICT})
+
+
 class PersonViewSet(_Writable):
-    """实有人口: list, detail, collect, correct, reveal (audited)."""
+    """实有人口: list (residing people unless ``status`` says otherwise), detail, collect,
+    correct, move in and out, death, phone, household, reveal (audited)."""
 
     queryset = Person.objects.current().prefetch_related("tags")
     filterset_class = PersonFilterSet
     serializer_class = s.PersonDetailSerializer
     input_serializer_class = s.PersonInputSerializer
     update_input_serializer_class = s.PersonUpdateSerializer
-    action_inputs = {"reveal": s.RevealInputSerializer}
+    action_inputs = {"reveal": s.RevealInputSerializer, "move_in": s.MoveInSerializer,
+                     "move_out": s.MoveOutSerializer, "death": s.DeathSerializer,
+                     "phone": s.PhoneSerializer, "household": s.HouseholdSerializer}
     create_action = staticmethod(actions.create_person)
     update_action = staticmethod(actions.update_person)
     required_permissions = {"list": VIEW_PEOPLE, "retrieve": VIEW_PEOPLE, "create": CHANGE,
-                            "partial_update": CHANGE, "reveal": REVEAL}
+                            "partial_update": CHANGE, "reveal": REVEAL, "move_in": CHANGE,
+                            "move_out": CHANGE, "death": CHANGE, "phone": CHANGE,
+                            "household": CHANGE}
 
     def get_serializer_class(self):
         return s.PersonSerializer if self.action == "list" else s.PersonDetailSerializer
@@ -95,9 +136,44 @@ class PersonViewSet(_Writable):
         return super().create(request, *args, **kwargs)
 
     @extend_schema(summary="修改人员", request=s.PersonUpdateSerializer,
-                   responses=s.PersonDetailSerializer)
+                   responses={200: s.PersonDetailSerializer, 409: PERSON_CONFLICT})
     def partial_update(self, request, *args, **kwargs):
         return super().partial_update(request, *args, **kwargs)
+
+    def _lifecycle(self, verb, **fixed):
+        person = self.get_object()
+        return self.run(lambda data: verb(person, **data, **fixed, actor=self.request.user))
+
+    @_person_write("迁入", s.MoveInSerializer)
+    @action(detail=True, methods=["post"], url_path="move-in", url_name="move-in")
+    def move_in(self, request, pk=None):
+        person = self.get_object()
+        return self.run(lambda data: actions.move_in(
+            person, data.pop("house"), relation=data.pop("relation_to_head", None), **data,
+            actor=request.user))
+
+    @_person_write("迁出", s.MoveOutSerializer)
+    @action(detail=True, methods=["post"], url_path="move-out", url_name="move-out")
+    def move_out(self, request, pk=None):
+        return self._lifecycle(actions.move_out)
+
+    @_person_write("登记死亡", s.DeathSerializer)
+    @action(detail=True, methods=["post"])
+    def death(self, request, pk=None):
+        return self._lifecycle(actions.record_death)
+
+    @_person_write("变更手机号", s.PhoneSerializer)
+    @action(detail=True, methods=["post"])
+    def phone(self, request, pk=None):
+        return self._lifecycle(actions.change_phone)
+
+    @_person_write("变更家庭关系(户主为空则本人成为新户户主)", s.HouseholdSerializer)
+    @action(detail=True, methods=["post"])
+    def household(self, request, pk=None):
+        person = self.get_object()
+        return self.run(lambda data: actions.set_household(
+            person, data.get("household_head"), data.get("relation_to_head"),
+            expected_version=data.get("expected_version"), actor=request.user))
 
     @extend_schema(summary="查看完整身份证号或手机号(需填写理由,记入审计)",
                    request=s.RevealInputSerializer, responses=s.RevealSerializer)
@@ -132,38 +208,52 @@ class BuildingViewSet(_Special, ScopedViewSetMixin, mixins.ListModelMixin,
         return super().get_queryset().with_house_counts(self.request.user)
 
 
-@_NO_UPDATE
 class HouseViewSet(_Writable):
-    """房屋: list, detail, record."""
+    """房屋: list, detail, record, change (use, rental status … with ``expected_version``)."""
 
     queryset = House.objects.all()
     filterset_class = HouseFilterSet
     serializer_class = s.HouseSerializer
     input_serializer_class = s.HouseInputSerializer
+    update_input_serializer_class = s.HouseUpdateSerializer
     create_action = staticmethod(actions.create_house)
-    required_permissions = {"create": CHANGE, "*": VIEW_OBJECTS}
+    update_action = staticmethod(actions.update_house)
+    required_permissions = {"create": CHANGE, "partial_update": CHANGE, "*": VIEW_OBJECTS}
 
     @extend_schema(summary="登记房屋", request=s.HouseInputSerializer,
                    responses={201: s.HouseSerializer})
     def create(self, request, *args, **kwargs):
         return super().create(request, *args, **kwargs)
 
+    @extend_schema(summary="修改房屋(用途、出租状态等)", request=s.HouseUpdateSerializer,
+                   responses={200: s.HouseSerializer,
+                              409: conflict_schema("House", s.HouseSerializer)})
+    def partial_update(self, request, *args, **kwargs):
+        return super().partial_update(request, *args, **kwargs)
 
-@_NO_UPDATE
+
 class OrganisationViewSet(_Writable):
-    """单位: list, detail, record."""
+    """单位: list, detail, record, correct (with ``expected_version``)."""
 
     queryset = Organisation.objects.all()
     filterset_class = OrganisationFilterSet
     serializer_class = s.OrganisationSerializer
     input_serializer_class = s.OrganisationInputSerializer
+    update_input_serializer_class = s.OrganisationUpdateSerializer
     create_action = staticmethod(actions.create_organisation)
-    required_permissions = {"create": CHANGE, "*": VIEW_OBJECTS}
+    update_action = staticmethod(actions.update_organisation)
+    required_permissions = {"create": CHANGE, "partial_update": CHANGE, "*": VIEW_OBJECTS}
 
     @extend_schema(summary="登记单位", request=s.OrganisationInputSerializer,
                    responses={201: s.OrganisationSerializer})
     def create(self, request, *args, **kwargs):
         return super().create(request, *args, **kwargs)
+
+    @extend_schema(summary="修改单位", request=s.OrganisationUpdateSerializer,
+                   responses={200: s.OrganisationSerializer,
+                              409: conflict_schema("Organisation", s.OrganisationSerializer)})
+    def partial_update(self, request, *args, **kwargs):
+        return super().partial_update(request, *args, **kwargs)
 
 
 @_NO_UPDATE

@@ -263,14 +263,17 @@ def test_house_and_organisation_create_through_actions(api_as, grid_worker, lead
 def test_create_only_viewsets_offer_no_update(api_as, grid_worker, gulou_grid):
     from gridgov.core.tests.test_schema import _schema_document
 
-    house = actions.create_house(actor=None, grid=gulou_grid, address="只读路1号")
-    response = api_as(grid_worker).patch(f"/api/basedata/houses/{house.pk}/",
-                                         {"room": "9"}, format="json")
+    comp = actions.create_component(actor=None, major="01", minor="08",
+                                    lng=gulou_grid.centroid_lng, lat=gulou_grid.centroid_lat)
+    response = api_as(grid_worker).patch(f"/api/basedata/components/{comp.pk}/",
+                                         {"name": "9"}, format="json")
     assert response.status_code == 405
     paths = _schema_document()["paths"]
-    for path in ("/api/v1/basedata/houses/{id}/", "/api/v1/basedata/organisations/{id}/",
-                 "/api/v1/basedata/components/{id}/"):
-        assert "patch" not in paths[path] and "put" not in paths[path], path
+    assert "patch" not in paths["/api/v1/basedata/components/{id}/"]
+    for path in ("/api/v1/basedata/houses/{id}/", "/api/v1/basedata/organisations/{id}/"):
+        # Houses and organisations are changed with expected_version (issue 13).
+        assert "put" not in paths[path], path
+        assert paths[path]["patch"]["x-permissions"] == ["basedata.change"], path
     person_ops = paths["/api/v1/basedata/people/{id}/"]
     assert person_ops["patch"]["x-permissions"] == ["basedata.change"]
     assert person_ops["get"]["x-permissions"] == ["basedata.view_people"]
