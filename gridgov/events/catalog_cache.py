@@ -59,3 +59,24 @@ def connect() -> None:
     for model in (MajorCategory, MinorCategory):
         post_save.connect(_changed, sender=model, dispatch_uid=f"catalog_cache_{model}")
         post_delete.connect(_changed, sender=model, dispatch_uid=f"catalog_cache_d_{model}")
+
+
+_REPORTABLE = "\0reportable"
+
+
+def reportable() -> list:
+    """The classes a report may name, for a picker: ``[{code, name, major}]`` of the active
+    minor classes under active major classes of active platforms, by major and minor code.
+    Cached like the classes by code (``invalidate`` forgets it too)."""
+    from .models import MinorCategory
+
+    now = time.monotonic()
+    hit = _cache.get(_REPORTABLE)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    rows = [{"code": code, "name": name, "major": major} for code, name, major in (
+        MinorCategory.objects.filter(is_active=True, major__is_active=True,
+                                     major__platform__is_active=True)
+        .order_by("major__code", "code").values_list("code", "name", "major__name"))]
+    _cache[_REPORTABLE] = (now + _ttl(), rows)
+    return rows

@@ -8,11 +8,14 @@ reversed). The workflow verbs (``actions.workflow``) enforce it for pages, the A
 every other caller; the forms and the API's detail show it beforehand.
 """
 
+import datetime as dt
 import math
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -139,12 +142,46 @@ def parse_place(lng, lat) -> tuple[float, float] | None:
     return point
 
 
-def check(event, action, prepared, place) -> dict:
+MAX_ACCURACY_M = 100_000
+# How far the device's clock may run ahead of the server's, and how old a fix may be (a
+# step queued offline is sent when the network returns, within days).
+FIX_FUTURE = dt.timedelta(minutes=5)
+FIX_MAX_AGE = dt.timedelta(days=7)
+
+
+def parse_fix(accuracy_m, position_at, *, now=None) -> tuple[float | None, dt.datetime | None]:
+    """The accuracy (metres) and time of the device's fix, as the field terminal sends them
+    with ``lng``/``lat`` (both optional; ``ValidationError`` naming the field when invalid)."""
+    accuracy = None
+    if accuracy_m not in (None, ""):
+        try:
+            accuracy = float(accuracy_m)
+        except (TypeError, ValueError):
+            raise ValidationError({"accuracy_m": _("定位精度应为米数。")}) from None
+        if not (math.isfinite(accuracy) and 0 <= accuracy <= MAX_ACCURACY_M):
+            raise ValidationError({"accuracy_m": _("定位精度应为米数。")})
+    at = None
+    if position_at not in (None, ""):
+        at = parse_datetime(str(position_at).strip().replace("Z", "+00:00"))
+        if at is None:
+            raise ValidationError({"position_at": _("定位时间格式无效。")})
+        if timezone.is_naive(at):
+            at = timezone.make_aware(at)
+        now = now or timezone.now()
+        if at > now + FIX_FUTURE or at < now - FIX_MAX_AGE:
+            raise ValidationError({"position_at": _("定位时间不能晚于现在,也不能早于 7 天前。")})
+    return accuracy, at
+
+
+def check(event, action, prepared, place, fix=(None, None)) -> dict:
     """Refuse the step when its rule is not met (``ValidationError`` naming the field);
-    return what the audit record keeps of the place (empty when none was given).
+    return what the audit record keeps of the place (empty when none was given): the point,
+    its distance to the event in metres, the rule's radius then, and the fix's accuracy and
+    time when the device gave them. ``actions.base.trace`` copies them onto the step row.
 
     ``prepared``: the step's attachments as ``actions.files.prepare_attachments`` made them
-    (their kind read from the bytes, so a renamed file is no photo); ``place``: (lng, lat).
+    (their kind read from the bytes, so a renamed file is no photo); ``place``: (lng, lat);
+    ``fix``: (accuracy in metres, time) from ``parse_fix``.
     """
     need = requirement(event, action)
     if need is None:
@@ -163,4 +200,11 @@ def check(event, action, prepared, place) -> dict:
         raise ValidationError({"lng": _(
             "定位距事件位置 %(d)s 米,超出 %(m)s 米范围,请到现场后再提交。")
             % {"d": distance, "m": need.radius_m}})
-    return {"place": [round(place[0], 6), round(place[1], 6)], "place_distance_m": distance}
+    out = {"place": [round(place[0], 6), round(place[1], 6)], "place_distance_m": distance,
+           "place_radius_m": need.radius_m}
+    accuracy, at = fix
+    if accuracy is not None:
+        out["place_accuracy_m"] = round(accuracy)
+    if at is not None:
+        out["place_at"] = at.isoformat()
+    return out

@@ -300,6 +300,14 @@ class Event(models.Model):
     created_at = models.DateTimeField(_("上报时间"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(_("更新时间"), default=timezone.now)
     closed_at = models.DateTimeField(_("结案时间"), null=True, blank=True)
+    # What the reporter's device said (the field terminal): when the worker saw the problem
+    # (empty on events from before it was kept: read ``observed_at or created_at``), how
+    # precise its position fix was, and whether the worker moved the point by hand (None: the
+    # report came from no device that says; nullable also because SQLite cannot add a NOT
+    # NULL column to this table without rebuilding it under its rollup triggers).
+    observed_at = models.DateTimeField(_("发现时间"), null=True, blank=True)
+    accuracy_m = models.FloatField(_("定位精度(米)"), null=True, blank=True)
+    position_corrected = models.BooleanField(_("位置已手动校正"), null=True, blank=True)
 
     objects = EventQuerySet.as_manager()
 
@@ -319,6 +327,13 @@ class Event(models.Model):
 
     def __str__(self):
         return self.number
+
+    @property
+    def observed_apart(self) -> bool:
+        """Whether the problem was seen more than 5 minutes away from its receipt (the case
+        file then shows 发现时间 beside 上报时间)."""
+        return bool(self.observed_at and abs(
+            (self.created_at - self.observed_at).total_seconds()) > 300)
 
     @classmethod
     def restrict_q(cls, scope, action):
@@ -512,6 +527,14 @@ class EventStep(models.Model):
     area_code = models.CharField(_("区域编码"), max_length=15, blank=True, db_index=True)
     stage_deadline = models.DateTimeField(_("环节时限"), null=True, blank=True)
     deadline_met = models.BooleanField(_("按时"), null=True, blank=True)
+    # Where the device was when the step was taken (处置、核查 from the field terminal): the
+    # point (WGS-84), the fix's accuracy and time, and the distance to the event's point.
+    # Copied from the audit record's ``place*`` entries (``evidence.check``); null: no fix.
+    place_lng = models.FloatField(_("定位经度"), null=True, blank=True)
+    place_lat = models.FloatField(_("定位纬度"), null=True, blank=True)
+    place_accuracy_m = models.PositiveIntegerField(_("定位精度(米)"), null=True, blank=True)
+    place_at = models.DateTimeField(_("定位时间"), null=True, blank=True)
+    place_distance_m = models.PositiveIntegerField(_("距事件(米)"), null=True, blank=True)
 
     objects = RestrictedQuerySet.as_manager()
 

@@ -19,6 +19,7 @@ clients and the system keep their sealed label (they have no user row).
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.accounts.models import User
@@ -82,6 +83,60 @@ def anonymous_actor(action: str, role: str) -> str:
     return str(_("系统"))
 
 
+# What the position line calls the place of each kind of step.
+POSITION_LABELS = {"verify": _("核查位置"), "complete": _("处置位置"),
+                   "resolve_on_spot": _("处置位置")}
+
+
+@dataclass
+class StepPosition:
+    """The device's fix stamped on a step, as its audit record keeps it (``evidence.check``):
+    the point, its distance to the event, the rule's radius then, accuracy and time."""
+
+    lng: float
+    lat: float
+    distance_m: int
+    accuracy_m: int | None = None
+    at: datetime | None = None
+    radius_m: int | None = None
+    label: str = ""
+
+    @property
+    def beyond(self) -> bool:
+        """Farther from the event than the evidence rule's radius (flagged for review)."""
+        return self.radius_m is not None and self.distance_m > self.radius_m
+
+    @property
+    def text(self) -> str:
+        """"核查位置距事件 38 米(精度 ±12 米)"."""
+        line = gettext("%(label)s距事件 %(d)s 米") % {"label": self.label, "d": self.distance_m}
+        if self.accuracy_m is not None:
+            line += gettext("(精度 ±%(a)s 米)") % {"a": self.accuracy_m}
+        if self.beyond:
+            line += gettext(",超出 %(m)s 米范围") % {"m": self.radius_m}
+        return line
+
+
+def _position(changes, action) -> StepPosition | None:
+    """The step's position from its audit record's ``place*`` entries (None without)."""
+    def value(key):
+        entry = changes.get(key)
+        return entry[1] if isinstance(entry, list) and len(entry) == 2 else None
+
+    point, distance = value("place"), value("place_distance_m")
+    if not (isinstance(point, list) and len(point) == 2 and distance is not None):
+        return None
+    at = value("place_at")
+    try:
+        at = datetime.fromisoformat(at) if at else None
+    except (TypeError, ValueError):
+        at = None
+    return StepPosition(lng=point[0], lat=point[1], distance_m=int(distance),
+                        accuracy_m=value("place_accuracy_m"), at=at,
+                        radius_m=value("place_radius_m"),
+                        label=str(POSITION_LABELS.get(action, _("定位位置"))))
+
+
 @dataclass
 class TimelineEntry:
     """One step as the timeline shows it."""
@@ -105,6 +160,8 @@ class TimelineEntry:
     # history) is sealed at the time of the import and says in its ``history`` entry when the
     # step happened; ``at`` shows that moment, this the import.
     recorded_at: object = None
+    # Where the device was (``StepPosition``), for steps taken with a position fix.
+    position: "StepPosition | None" = None
 
     @property
     def actor_display(self) -> str:
@@ -187,5 +244,6 @@ def timeline(event) -> list[TimelineEntry]:
             actor_id=rec.actor_id, actor_real_name=names.get(rec.actor_id, ""),
             remark=rec.remark, from_state=from_state or "", to_state=to_state or "",
             details=details, attachments=attached, consistent=consistent,
+            position=_position(changes, action),
         ))
     return out

@@ -64,8 +64,10 @@ REMARK, REASON = Input("remark"), Input("reason")
 CATEGORY = Input("category", CODE, 10)
 ATTACHMENTS = Input("attachments", FILES)
 APPROVE = Input("approve", BOOL)
-# The device's position (WGS-84) where an evidence rule asks for the place (取证规则).
-PLACE = (Input("lng", TEXT, 32), Input("lat", TEXT, 32))
+# The device's position (WGS-84) where an evidence rule asks for the place (取证规则), with
+# the fix's accuracy in metres and when the device took it (stamped on the step).
+PLACE = (Input("lng", TEXT, 32), Input("lat", TEXT, 32), Input("accuracy_m", TEXT, 16),
+         Input("position_at", TEXT, 40))
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ the step and whether the step met it) and the attachments, and sends the signal 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from gridgov.audit.recorder import diff, record, snapshot
@@ -74,6 +75,20 @@ def _send(event, action, actor, data) -> None:
         sender=Event, event=event, action=action, actor=actor, data=data))
 
 
+def step_place(extra) -> dict:
+    """The step row's position columns from the audit record's ``place*`` entries (what
+    ``evidence.check`` returned): empty when the step carries no fix."""
+    extra = extra or {}
+    point = extra.get("place")
+    if not point:
+        return {}
+    at = extra.get("place_at")
+    return {"place_lng": point[0], "place_lat": point[1],
+            "place_distance_m": extra.get("place_distance_m"),
+            "place_accuracy_m": extra.get("place_accuracy_m"),
+            "place_at": parse_datetime(at) if at else None}
+
+
 def trace(event, action, *, actor, before, from_state, remark="", extra=None,
           prepared=(), department=None, data=None, new_chain=False, role="",
           stage_deadline=None):
@@ -97,6 +112,7 @@ def trace(event, action, *, actor, before, from_state, remark="", extra=None,
         audit_record=rec, at=rec.at, area_code=event.area_code,
         stage_deadline=stage_deadline,
         deadline_met=None if stage_deadline is None else rec.at <= stage_deadline,
+        **step_place(extra),
     )
     if prepared:
         save_attachments(event, prepared, rec.seq)

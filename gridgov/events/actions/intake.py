@@ -30,19 +30,21 @@ import hashlib
 import math
 import re
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov.areas.datum import to_wgs84
 from gridgov.core.access import get_scope, require
 
 from .. import attachments as attachment_files
-from .. import catalog_cache, public_links
-from ..choices import Nature, Source, Urgency
+from .. import catalog_cache, evidence, public_links
+from ..choices import AttachmentKind, Nature, Source, Urgency
 from ..models import Event, MinorCategory
-from . import screening
+from . import screening, workflow
 from .report import report_event
 
 CRS_CHOICES = ("wgs84", "gcj02")
@@ -64,6 +66,14 @@ PROVINCES = {
 # (131 camera, 132 IP camera).
 VIDEO_DEVICE_TYPES = {*(str(n) for n in range(111, 131)), "131", "132"}
 VIDEO_DEVICE_EXCLUDED = {"114", "115", "116", "117"}  # decoder, matrices, alarm controller
+# How far a device's "seen at" time may lie from the receipt: a phone's clock runs a little
+# ahead at most; a report queued offline may wait days for the network, a week at most.
+OBSERVED_AHEAD = timedelta(minutes=5)
+OBSERVED_BEHIND = timedelta(days=7)
+# A position fix worse than this is no fix (browsers report up to tens of kilometres for a
+# position from the IP address).
+ACCURACY_MAX_M = 100_000
+RESOLUTION_MAX = 2000
 
 
 class IdempotencyMismatch(Exception):
@@ -179,6 +189,43 @@ def validate_camera_code(code, field="camera_code") -> str:
     return code
 
 
+def clean_observed_at(value, now=None):
+    """When the reporter saw the problem (发现时间): a datetime or ISO 8601 text, or None.
+
+    Refused when more than ``OBSERVED_AHEAD`` after ``now`` (the receipt) or more than
+    ``OBSERVED_BEHIND`` before it; a time without zone is local time."""
+    if value in (None, ""):
+        return None
+    if not isinstance(value, datetime):
+        try:
+            value = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+        except ValueError:
+            raise ValidationError({"observed_at": _("发现时间格式不正确。")}) from None
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    now = now or timezone.now()
+    if value > now + OBSERVED_AHEAD:
+        raise ValidationError({"observed_at": _(
+            "发现时间晚于当前时间,请检查手机时间设置。")})
+    if value < now - OBSERVED_BEHIND:
+        raise ValidationError({"observed_at": _("发现时间不能早于 7 天前。")})
+    return value
+
+
+def clean_accuracy(value, field="accuracy_m") -> float | None:
+    """The device's position accuracy in metres (None when not given)."""
+    if value in (None, ""):
+        return None
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        raise ValidationError({field: _("定位精度须为数字(米)。")}) from None
+    if not math.isfinite(value) or not 0 <= value <= ACCURACY_MAX_M:
+        raise ValidationError({field: _("定位精度须在 0–%(n)d 米之间。")
+                               % {"n": ACCURACY_MAX_M}})
+    return round(value, 1)
+
+
 def clean_idempotency_key(key) -> str | None:
     if key in (None, ""):
         return None
@@ -269,8 +316,11 @@ def _intake(*, source, actor, description, lng, lat, crs="wgs84", category=None,
             nature=Nature.REQUEST, urgency=Urgency.NORMAL, address="", reporter_name="",
             reporter_phone="", camera_code="", external_id="", idempotency_key=None,
             uploads=(), screen_text=False, landline=False,
-            description_max=DESCRIPTION_MAX) -> IntakeResult:
+            description_max=DESCRIPTION_MAX, observed_at=None, accuracy_m=None,
+            position_corrected=None) -> IntakeResult:
     description = clean_text(description, "description", max_length=description_max)
+    observed_at = clean_observed_at(observed_at)
+    accuracy_m = clean_accuracy(accuracy_m)
     address = clean_text(address, "address", required=False, max_length=200)
     reporter_name = clean_text(reporter_name, "reporter_name", required=False, max_length=50)
     reporter_phone = clean_phone(reporter_phone, landline=landline)
@@ -297,6 +347,8 @@ def _intake(*, source, actor, description, lng, lat, crs="wgs84", category=None,
             camera_code=camera_code, external_id=external_id,
             idempotency_key=idempotency_key, attachments=files,
             hold_reason=found.reason if found else "", description_max=description_max,
+            observed_at=observed_at, accuracy_m=accuracy_m,
+            position_corrected=position_corrected,
         )
         if found is not None and found.held:
             screening.hold(event, found, actor=actor)
@@ -321,14 +373,61 @@ def _held_terms(event) -> list:
 
 def report_by_grid_worker(*, actor, description, lng, lat, crs="wgs84", category=None,
                           nature=Nature.REQUEST, urgency=None, address="", uploads=(),
-                          idempotency_key=None) -> IntakeResult:
-    """A grid worker's (or grid chief's) patrol report; the text is staff text, not screened."""
+                          idempotency_key=None, observed_at=None, accuracy_m=None,
+                          position_corrected=None, resolved_on_spot=False, resolution="",
+                          after_uploads=()) -> IntakeResult:
+    """A grid worker's (or grid chief's) patrol report; the text is staff text, not screened.
+
+    From the field terminal it may carry the device's ``observed_at``, ``accuracy_m`` and
+    ``position_corrected``, and be resolved on the spot (自行处置) in the same transaction:
+    ``resolved_on_spot`` with ``resolution`` (what was done) and ``after_uploads`` (the
+    after photos, required where the class's evidence rule requires a completion photo);
+    the event and its ``resolve_on_spot`` step are created together or not at all, and a
+    retry with the same key returns the event without a second step.
+    """
     _require(actor, "events.report_patrol",
              _("只有网格员、网格长或网格指导员可以上报巡查事件。"))
-    return _intake(source=Source.GRID_PATROL, actor=actor, description=description, lng=lng,
-                   lat=lat, crs=crs, category=category, nature=nature, urgency=urgency,
-                   address=address, reporter_name=getattr(actor, "real_name", "") or "",
-                   uploads=uploads, idempotency_key=scoped_key(actor, idempotency_key))
+    after = []
+    if resolved_on_spot:
+        resolution = clean_text(resolution, "resolution", max_length=RESOLUTION_MAX)
+        after = [p.as_attachment() for p in attachment_files.prepare(
+            after_uploads, field="after_photos")]
+        need = evidence.requirement(clean_category(category), "resolve_on_spot")
+        if need.photo and not any(a["kind"] == AttachmentKind.PHOTO for a in after):
+            raise ValidationError({"after_photos": _(
+                "本类事件自行处置须上传处置后照片。")})
+    with transaction.atomic():
+        result = _intake(source=Source.GRID_PATROL, actor=actor, description=description,
+                         lng=lng, lat=lat, crs=crs, category=category, nature=nature,
+                         urgency=urgency, address=address,
+                         reporter_name=getattr(actor, "real_name", "") or "",
+                         uploads=uploads, idempotency_key=scoped_key(actor, idempotency_key),
+                         observed_at=observed_at, accuracy_m=accuracy_m,
+                         position_corrected=position_corrected)
+        if resolved_on_spot and result.created:
+            result.event = _resolve_reported(result.event, actor, resolution, after)
+    return result
+
+
+# The resolve-on-spot step's inputs as the report names them.
+_RESOLVE_FIELDS = {"remark": "resolution", "attachments": "after_photos"}
+
+
+def _resolve_reported(event, actor, resolution, after) -> Event:
+    """The resolve-on-spot step of a report just taken in, its errors under the report's
+    field names (the caller's transaction undoes the report with it)."""
+    try:
+        # The worker stands where they reported: the step's place is the report's point,
+        # with the accuracy of the device's fix.
+        return workflow.resolve_on_spot(event, remark=resolution, actor=actor,
+                                        attachments=after, lng=event.lng, lat=event.lat,
+                                        accuracy_m=event.accuracy_m,
+                                        expected_version=event.version)
+    except ValidationError as exc:
+        if not hasattr(exc, "error_dict"):
+            raise
+        raise ValidationError({_RESOLVE_FIELDS.get(field, field): errors
+                               for field, errors in exc.error_dict.items()}) from exc
 
 
 def report_by_resident(*, description, lng, lat, crs="wgs84", nature=Nature.REQUEST,
@@ -416,7 +515,7 @@ def record_mailbox(*, actor, external_id, description, lng, lat, crs="wgs84", ca
 
 def transfer_from_department(*, actor, description, lng, lat, crs="wgs84", category=None,
                              nature=Nature.REQUEST, urgency=None, address="", external_id="",
-                             uploads=(), idempotency_key=None) -> IntakeResult:
+                             uploads=(), idempotency_key=None, observed_at=None) -> IntakeResult:
     """A matter handed over by a department (its staff, or its system with an API key)."""
     scope = _require(actor, "events.transfer", _("只有部门人员或部门系统可以移交事件。"))
     if not scope.department_id:
@@ -427,12 +526,13 @@ def transfer_from_department(*, actor, description, lng, lat, crs="wgs84", categ
                    address=address, reporter_name=str(department or "")[:50],
                    external_id=clean_text(external_id, "external_id", required=False,
                                           max_length=64),
-                   uploads=uploads, idempotency_key=scoped_key(actor, idempotency_key))
+                   uploads=uploads, idempotency_key=scoped_key(actor, idempotency_key),
+                   observed_at=observed_at)
 
 
 def record_video_patrol(*, actor, camera_code, description, lng, lat, crs="wgs84",
                         category=None, urgency=None, address="", uploads=(),
-                        idempotency_key=None) -> IntakeResult:
+                        idempotency_key=None, observed_at=None) -> IntakeResult:
     """A problem seen on a camera by the video patrol (command room staff or the video
     platform's API key); the camera's GB/T 28181 code is required and checked."""
     _require(actor, "events.report_video",
@@ -441,18 +541,20 @@ def record_video_patrol(*, actor, camera_code, description, lng, lat, crs="wgs84
     return _intake(source=Source.VIDEO_PATROL, actor=actor, description=description, lng=lng,
                    lat=lat, crs=crs, category=category, urgency=urgency, address=address,
                    camera_code=camera_code, uploads=uploads,
-                   idempotency_key=scoped_key(actor, idempotency_key))
+                   idempotency_key=scoped_key(actor, idempotency_key),
+                   observed_at=observed_at)
 
 
 def record_leader_instruction(*, actor, description, lng, lat, crs="wgs84", category=None,
                               urgency=None, address="", uploads=(),
-                              idempotency_key=None) -> IntakeResult:
+                              idempotency_key=None, observed_at=None) -> IntakeResult:
     """A leader's instruction (领导交办) about a place."""
     _require(actor, "events.instruct", _("只有领导可以交办事件。"))
     return _intake(source=Source.LEADER_INSTRUCTION, actor=actor, description=description,
                    lng=lng, lat=lat, crs=crs, category=category, urgency=urgency,
                    address=address, reporter_name=getattr(actor, "real_name", "") or "",
-                   uploads=uploads, idempotency_key=scoped_key(actor, idempotency_key))
+                   uploads=uploads, idempotency_key=scoped_key(actor, idempotency_key),
+                   observed_at=observed_at)
 
 
 def record_open311(*, actor, token, description, lng, lat, crs="wgs84", category=None,

@@ -42,8 +42,14 @@ def _reserve_event_id() -> int | None:
 def report_event(*, source, description, lng, lat, crs="wgs84", actor=None, category=None,
                  nature="request", urgency="normal", address="", reporter_name="",
                  reporter_phone="", camera_code="", external_id="", idempotency_key=None,
-                 attachments=(), hold_reason="", description_max=MAX_TEXT) -> Event:
+                 attachments=(), hold_reason="", description_max=MAX_TEXT,
+                 observed_at=None, accuracy_m=None, position_corrected=None) -> Event:
     """Take in a report from any channel: the event starts ``reported`` (or ``held``).
+
+    ``observed_at`` (when the reporter saw the problem; default: now), ``accuracy_m`` (the
+    device's position fix) and ``position_corrected`` (the point moved by hand) come from
+    the field terminal, checked by the channel (``actions.intake``); the report step's audit
+    record keeps them.
 
     The grid comes from the point (``areas.index.lookup_grid``; outside the district:
     ``ValidationError`` on ``location``). The same ``idempotency_key`` returns the event it
@@ -87,8 +93,16 @@ def report_event(*, source, description, lng, lat, crs="wgs84", actor=None, cate
         camera_code=text(camera_code, "camera_code", required=False, max_length=20),
         external_id=text(external_id, "external_id", required=False, max_length=64),
         idempotency_key=idempotency_key or None, hold_reason=hold_reason or "",
-        created_at=now, updated_at=now,
+        created_at=now, updated_at=now, observed_at=observed_at or now,
+        accuracy_m=accuracy_m, position_corrected=position_corrected,
     )
+    # Only what a device said joins the audit record (other channels' records stay as
+    # they were).
+    device = {"observed_at": observed_at.isoformat()} if observed_at else {}
+    if accuracy_m is not None:
+        device["accuracy_m"] = accuracy_m
+    if position_corrected:
+        device["position_corrected"] = True
     if not hold_reason:
         event.stage_deadline, event.deadline_note = deadlines.dispatch_deadline(event, now)
         event.stage_started_at = now
@@ -109,7 +123,7 @@ def report_event(*, source, description, lng, lat, crs="wgs84", actor=None, cate
             # A new event ends no stage: its step has no deadline to meet.
             trace(event, "report", actor=actor, before=None, from_state="",
                   prepared=prepared, data={"hold_reason": hold_reason or ""},
-                  new_chain=True)
+                  extra=device or None, new_chain=True)
     except IntegrityError:
         if idempotency_key:
             existing = Event.objects.filter(idempotency_key=idempotency_key).first()

@@ -196,19 +196,23 @@ def return_event(event, *, reason, actor, expected_version=None) -> Event:
                       data_fn=lambda ev: {"reason": reason})
 
 
-def _evidence(action, lng, lat):
-    """The evidence check of a step (``evidence.check``, by the event's class's rule)."""
+def _evidence(action, lng, lat, accuracy_m=None, position_at=None):
+    """The evidence check of a step (``evidence.check``, by the event's class's rule); the
+    device's fix (point, accuracy, time) is stamped on the step with its distance."""
     place = evidence.parse_place(lng, lat)
-    return lambda ev, prepared: evidence.check(ev, action, prepared, place)
+    fix = evidence.parse_fix(accuracy_m, position_at)
+    return lambda ev, prepared: evidence.check(ev, action, prepared, place, fix)
 
 
 def complete_event(event, *, remark, actor, attachments=(), overdue_reason="", lng=None,
-                   lat=None, expected_version=None) -> Event:
+                   lat=None, accuracy_m=None, position_at=None,
+                   expected_version=None) -> Event:
     """The handler reports the work done, with photos; now it waits for verification.
 
     Past the handling deadline a written explanation (``overdue_reason``) is required. The
     class's evidence rule may require a photo and the device's place (``lng``/``lat``, near
-    the event): ``ValidationError`` on ``attachments`` or ``lng`` otherwise.
+    the event): ``ValidationError`` on ``attachments`` or ``lng`` otherwise. The place given,
+    with the fix's ``accuracy_m`` and ``position_at``, is stamped on the step.
     """
     remark = text(remark, "remark")
     overdue_reason = text(overdue_reason, "overdue_reason", required=False)
@@ -221,11 +225,11 @@ def complete_event(event, *, remark, actor, attachments=(), overdue_reason="", l
 
     return transition(event, "complete", actor=actor, expected_version=expected_version,
                       changes_fn=changes, remark=remark, attachments=attachments,
-                      evidence_fn=_evidence("complete", lng, lat))
+                      evidence_fn=_evidence("complete", lng, lat, accuracy_m, position_at))
 
 
 def resolve_on_spot(event, *, remark, actor, attachments=(), lng=None, lat=None,
-                    expected_version=None) -> Event:
+                    accuracy_m=None, position_at=None, expected_version=None) -> Event:
     """The grid worker fixed it on the spot (自行处置); it still waits for verification by the
     grid's worker or chief, and is counted as resolved on the spot. Evidence as completion."""
     remark = text(remark, "remark")
@@ -235,15 +239,17 @@ def resolve_on_spot(event, *, remark, actor, attachments=(), lng=None, lat=None,
                                "assignee": user_or_none(actor),
                                **stage(deadlines.verify_deadline(ev))},
         remark=remark, attachments=attachments,
-        evidence_fn=_evidence("resolve_on_spot", lng, lat))
+        evidence_fn=_evidence("resolve_on_spot", lng, lat, accuracy_m,
+                                            position_at))
 
 
 def verify_event(event, *, passed, actor, remark="", attachments=(), lng=None, lat=None,
-                 expected_version=None) -> Event:
+                 accuracy_m=None, position_at=None, expected_version=None) -> Event:
     """On-site verification by the grid: passed → closed (结案), failed → rework (返工).
 
     Either way the class's evidence rule for verification applies (the photo shows what
-    the worker found, done or not)."""
+    the worker found, done or not); the device's fix is stamped on the step with its
+    distance to the event (the command room sees where the check was made)."""
     passed = bool(passed)
     if not passed:
         remark = text(remark, "remark")
@@ -255,7 +261,7 @@ def verify_event(event, *, passed, actor, remark="", attachments=(), lng=None, l
 
     return transition(event, "verify", actor=actor, expected_version=expected_version,
                       changes_fn=changes, remark=remark or "", attachments=attachments,
-                      evidence_fn=_evidence("verify", lng, lat),
+                      evidence_fn=_evidence("verify", lng, lat, accuracy_m, position_at),
                       extra_fn=lambda ev: {"passed": passed},
                       data_fn=lambda ev: {"passed": passed})
 

@@ -10,6 +10,10 @@
   principal) and the same body answers 200 with the same event, however often; the same key
   with a different body answers **422** (``idempotency_key_reused``), as the IETF
   Idempotency-Key draft recommends (409 stays reserved for workflow conflicts).
+  ``observed_at``: when the problem was seen (the device's time; at most 5 minutes ahead of
+  the receipt, at most 7 days before it). The grid patrol channel (the field terminal) also
+  takes ``accuracy_m`` and ``position_corrected`` and may resolve the event on the spot in
+  the same request: ``resolved_on_spot=true`` with ``resolution`` and ``after_photos``.
 - ``POST /api/events/hotline/``: 81890 / 12345 records as JSON (``{"records": [...]}`` or a
   list); every record is validated, the valid ones are created together, each bad field is
   reported with its record number; idempotent by (line, work-order number).
@@ -54,6 +58,26 @@ class ReportInputSerializer(serializers.Serializer):
     external_id = serializers.CharField(required=False, allow_blank=True, max_length=64)
     attachments = serializers.ListField(child=serializers.FileField(), required=False,
                                         help_text="照片、录音、视频(multipart)")
+    observed_at = serializers.DateTimeField(
+        required=False, allow_null=True,
+        help_text="发现时间(设备时间;不晚于收到后 5 分钟,不早于 7 天前;默认收到时间)")
+    accuracy_m = serializers.FloatField(required=False, allow_null=True,
+                                        help_text="网格巡查:设备定位精度(米)")
+    position_corrected = serializers.BooleanField(
+        required=False, default=False, help_text="网格巡查:位置经手动校正")
+    resolved_on_spot = serializers.BooleanField(
+        required=False, default=False,
+        help_text="网格巡查:已自行处置(与上报一并记入自行处置环节)")
+    resolution = serializers.CharField(required=False, allow_blank=True,
+                                       max_length=intake.RESOLUTION_MAX,
+                                       help_text="自行处置:处置情况")
+    after_photos = serializers.ListField(child=serializers.FileField(), required=False,
+                                         help_text="自行处置:处置后照片(multipart)")
+
+
+# Inputs only the grid patrol channel takes (a device in the field).
+GRID_ONLY = ("accuracy_m", "position_corrected", "resolved_on_spot", "resolution",
+             "after_photos")
 
 
 class IntakeEventSerializer(serializers.Serializer):
@@ -80,6 +104,9 @@ class IntakeEventSerializer(serializers.Serializer):
     reporter_name = serializers.CharField()
     reporter_phone = serializers.CharField()
     created_at = serializers.DateTimeField()
+    observed_at = serializers.DateTimeField(allow_null=True, help_text="发现时间")
+    accuracy_m = serializers.FloatField(allow_null=True, help_text="定位精度(米)")
+    resolved_on_spot = serializers.BooleanField()
 
 
 _DATETIME = serializers.DateTimeField()
@@ -96,6 +123,9 @@ def intake_event_payload(event, user) -> dict:
         "external_id": event.external_id, "reporter_name": event.reporter_name,
         "reporter_phone": intake.contact_display(event, user),
         "created_at": _DATETIME.to_representation(event.created_at),
+        "observed_at": (_DATETIME.to_representation(event.observed_at)
+                        if event.observed_at else None),
+        "accuracy_m": event.accuracy_m, "resolved_on_spot": event.resolved_on_spot,
     }
 
 
@@ -176,6 +206,14 @@ def _channel(principal, source, camera_code) -> str:
     raise exceptions.PermissionDenied(_("您的角色不能通过接口上报事件。"))
 
 
+def _grid_only_given(data, after_files) -> list:
+    """The grid-patrol-only inputs a request gave (a false flag or an empty text counts as
+    not given)."""
+    given = [f for f in GRID_ONLY if f != "after_photos"
+             and str(data.get(f, "") or "").strip().lower() not in ("", "false", "0", "off")]
+    return given + (["after_photos"] if after_files else [])
+
+
 def _key_reused(exc) -> Unprocessable:
     return Unprocessable({"Idempotency-Key": [
         exceptions.ErrorDetail(str(exc), code="idempotency_key_reused")]})
@@ -209,17 +247,28 @@ class EventIntakeViewSet(viewsets.ViewSet):
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         files = request.FILES.getlist("attachments") if request.FILES else []
+        after = request.FILES.getlist("after_photos") if request.FILES else []
         values.pop("attachments", None)
+        values.pop("after_photos", None)
         source = _channel(request.user, values.pop("source", None),
                           values.get("camera_code", ""))
         kwargs = dict(actor=request.user, description=values["description"],
                       lng=values["lng"], lat=values["lat"], crs=values["crs"],
                       category=values.get("category") or None, urgency=values.get("urgency"),
                       address=values.get("address", ""), uploads=files,
-                      idempotency_key=request.headers.get("Idempotency-Key"))
+                      idempotency_key=request.headers.get("Idempotency-Key"),
+                      observed_at=values.get("observed_at"))
         if source == Source.GRID_PATROL:
-            kwargs["nature"] = values.get("nature") or Nature.REQUEST
+            kwargs.update(nature=values.get("nature") or Nature.REQUEST,
+                          accuracy_m=values.get("accuracy_m"),
+                          position_corrected=values.get("position_corrected", False),
+                          resolved_on_spot=values.get("resolved_on_spot", False),
+                          resolution=values.get("resolution", ""), after_uploads=after)
             func = intake.report_by_grid_worker
+        elif _grid_only_given(request.data, after):
+            raise exceptions.ValidationError({
+                field: [_("只有网格巡查上报可以提供此项。")]
+                for field in _grid_only_given(request.data, after)})
         elif source == Source.DEPT_TRANSFER:
             kwargs.update(nature=values.get("nature") or Nature.REQUEST,
                           external_id=values.get("external_id", ""))

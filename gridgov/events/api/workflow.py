@@ -52,6 +52,19 @@ class EventListSerializer(serializers.ModelSerializer):
         return getattr(obj, "deadline_status_value", None) or obj.deadline_status()
 
 
+class StepPositionSerializer(serializers.Serializer):
+    """Where the device was when the step was taken (处置、核查 with a position fix)."""
+
+    lng = serializers.FloatField(help_text="WGS-84")
+    lat = serializers.FloatField(help_text="WGS-84")
+    distance_m = serializers.IntegerField(help_text="距事件位置(米)")
+    accuracy_m = serializers.IntegerField(allow_null=True, help_text="定位精度(米)")
+    at = serializers.DateTimeField(allow_null=True, help_text="设备定位时间")
+    radius_m = serializers.IntegerField(allow_null=True, help_text="取证规则的范围(米)")
+    beyond = serializers.BooleanField(help_text="超出取证规则的范围")
+    text = serializers.CharField(help_text="如“核查位置距事件 38 米(精度 ±12 米)”")
+
+
 class TimelineEntrySerializer(serializers.Serializer):
     seq = serializers.IntegerField()
     at = serializers.DateTimeField()
@@ -65,6 +78,7 @@ class TimelineEntrySerializer(serializers.Serializer):
     remark = serializers.CharField()
     to_state = serializers.CharField()
     consistent = serializers.BooleanField()
+    position = StepPositionSerializer(allow_null=True)
 
 
 class EvidenceNeedSerializer(serializers.Serializer):
@@ -146,8 +160,12 @@ def _input_field(needed):
 
 
 def transition_input_serializer(transition):
-    """The input serializer of one transition: its ``needs`` and the optional ``version``."""
-    fields = {"version": serializers.IntegerField(required=False, min_value=1)}
+    """The input serializer of one transition: its ``needs`` and the optional ``version``
+    (or ``expected_version``, as the field terminal's outbox names it)."""
+    fields = {"version": serializers.IntegerField(required=False, min_value=1),
+              "expected_version": serializers.IntegerField(
+                  required=False, min_value=1,
+                  help_text="同 version(移动终端离线队列的字段名);过期时 409")}
     fields.update({needed.name: _input_field(needed) for needed in transition.needs})
     name = "".join(part.title() for part in transition.action.split("_")) + "Input"
     return type(name, (serializers.Serializer,), {
@@ -174,6 +192,7 @@ ConflictSerializer = inline_serializer("EventConflict", fields={
     "errors": serializers.ListField(child=serializers.DictField()),
     "state": serializers.CharField(),
     "version": serializers.IntegerField(),
+    "current": EventDetailSerializer(help_text="事件当前的完整记录"),
 })
 
 
@@ -262,12 +281,15 @@ class EventViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMod
         try:
             event = actions.perform(name, event, actor=request.user, data=data,
                                     attachments=files,
-                                    expected_version=data.get("version"))
+                                    expected_version=data.get("version",
+                                                              data.get("expected_version")))
         except actions.Conflict as exc:
-            current = exc.event or Event.objects.get(pk=event.pk)
+            current = self.get_queryset().filter(pk=event.pk).first() or exc.event or event
             return Response({
                 "errors": [{"field": None, "code": "conflict", "message": str(exc)}],
                 "state": current.state, "version": current.version,
+                "current": EventDetailSerializer(
+                    current, context=self.get_serializer_context()).data,
             }, status=status.HTTP_409_CONFLICT)
         event = self.get_queryset().filter(pk=event.pk).first() or event
         return Response(EventDetailSerializer(event, context=self.get_serializer_context()).data)

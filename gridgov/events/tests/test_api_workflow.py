@@ -128,7 +128,8 @@ def test_each_transition_takes_exactly_the_inputs_the_table_names():
     assert set(INPUT_SERIALIZERS) == set(actions.PERFORMABLE)
     assert "merge" not in INPUT_SERIALIZERS  # merging has its own endpoint
     for name, serializer in INPUT_SERIALIZERS.items():
-        expected = {"version"} | {needed.name for needed in TRANSITIONS[name].needs}
+        expected = {"version", "expected_version"} | {
+            needed.name for needed in TRANSITIONS[name].needs}
         assert set(serializer().fields) == expected, name
 
 
@@ -148,7 +149,8 @@ def test_schema_names_each_transitions_permission_and_inputs(client_as, p):
         assert operation["x-permissions"] == expected, name
         ref = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
         properties = set(schemas[ref.rsplit("/", 1)[-1]]["properties"])
-        assert properties == {"version"} | {n.name for n in TRANSITIONS[name].needs}, name
+        assert properties == {"version", "expected_version"} | {
+            n.name for n in TRANSITIONS[name].needs}, name
     report = paths["/api/v1/events/report/"]["post"]["x-permissions"]
     assert set(report) == {"events.report_patrol", "events.report_video", "events.transfer",
                            "events.instruct"}

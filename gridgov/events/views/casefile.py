@@ -144,7 +144,8 @@ NEARBY_SOURCES = [
 ]
 
 
-def _grid_outline(event, crs):
+def grid_outline(event, crs):
+    """The event's grid as a GeoJSON feature in the map's datum (None without outline)."""
     grid = event.grid if event.grid_id else None
     geometry = getattr(grid, "geometry", None)
     if not geometry:
@@ -170,7 +171,7 @@ def map_config(event, groups) -> dict:
         "tileAttribution": settings.GRIDGOV_TILE_ATTRIBUTION,
         "point": _to_map(event.lng, event.lat, crs),
         "number": event.number,
-        "grid": _grid_outline(event, crs),
+        "grid": grid_outline(event, crs),
         "radius": NEARBY_RADIUS_M,
         "nearby": [
             {"key": group["key"], "items": [
