@@ -65,7 +65,9 @@ def notify(users, *, kind, text, event=None, phones=(), dedupe_key="", actor=Non
             "notifications.send", actor=actor,
             object_type="events.event" if event is not None else "notifications.notification",
             object_id=event.pk if event is not None else "-",
-            object_repr=str(event)[:200] if event is not None else kind,
+            # Without a case, the record is named by the kind's label (派遣), not its code.
+            object_repr=(str(event)[:200] if event is not None
+                         else str(Kind(kind).label) if kind in Kind.values else kind),
             chain_key=f"notifications:{event.pk if event is not None else '-'}",
             after={
                 "kind": kind,
