@@ -191,8 +191,9 @@ def labels(kind: str, keys) -> dict[str, str]:
 
 
 def workload(source, keys) -> dict[str, dict]:
-    """Grid workers' recorded work in the period besides reporting: verifications done and
-    basic-data records collected (a few grouped queries, live sources only)."""
+    """Grid workers' recorded work in the period besides reporting: verifications done,
+    basic-data records collected, hours and kilometres patrolled (a few grouped queries, live
+    sources only)."""
     from gridgov.basedata.models import Building, Component, House, Organisation, Person
     from gridgov.events.models import EventStep
 
@@ -213,6 +214,9 @@ def workload(source, keys) -> dict[str, dict]:
                 .values("collected_by_id").annotate(n=Count("id")).order_by())
         for row in rows:
             out[str(row["collected_by_id"])]["collected"] += row["n"]
+    # 巡查时长 / 巡查里程 (gridgov.patrols): one grouped query.
+    for key, figures in ind.patrol_workload(keys, source.period).items():
+        out[key].update(figures)
     return out
 
 

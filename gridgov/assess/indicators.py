@@ -82,6 +82,15 @@ WORKLOAD = [
     Indicator("verifications", _("核查数"), "count", _("本期完成的现场核查")),
     Indicator("collected", _("基础数据采集数"), "count", _("本期采集的人、房、单位、部件记录")),
 ]
+# Grid workers' patrols (巡查, gridgov.patrols): totals over their ended patrols started in the
+# period. Figures, not case conditions: kept apart from the catalog of case indicators.
+PATROL = [
+    Indicator("patrol_hours", _("巡查时长"), "patrol",
+              _("本期开始并已结束的巡查时长合计(小时)")),
+    Indicator("patrol_km", _("巡查里程"), "patrol",
+              _("本期开始并已结束的巡查里程合计(公里,按抽稀后的轨迹点计算)")),
+]
+PATROL_CODES = tuple(i.code for i in PATROL)
 CATALOG = {i.code: i for i in COUNTS + TIMES + RATES + WORKLOAD}
 COUNT_CODES = tuple(i.code for i in COUNTS)
 RATE_CODES = tuple(i.code for i in RATES)
@@ -171,3 +180,17 @@ def rate(counts: dict, code: str) -> float | None:
 
 def percent(value) -> float | None:
     return None if value is None else round(value * 100, 2)
+
+
+def patrol_workload(keys, period) -> dict[str, dict]:
+    """巡查时长 (hours) and 巡查里程 (km) of each grid worker ``keys`` (user ids as strings) in
+    ``period``: ended patrols started in its local days (one grouped query)."""
+    from gridgov.patrols.queries import worker_totals
+
+    out = {str(k): {"patrol_hours": 0.0, "patrol_km": 0.0} for k in keys}
+    if not out:
+        return out
+    start, end = period.bounds()
+    for worker_id, figures in worker_totals([int(k) for k in out], start, end).items():
+        out[str(worker_id)] = figures
+    return out

@@ -23,7 +23,8 @@ class ResultSerializer(serializers.Serializer):
     counts = serializers.DictField(child=serializers.IntegerField())
     rates = serializers.DictField(child=serializers.FloatField(allow_null=True))
     hours = serializers.DictField(child=serializers.FloatField(allow_null=True))
-    workload = serializers.DictField(child=serializers.IntegerField())
+    # counts (verifications, collected) and patrol totals (patrol_hours, patrol_km)
+    workload = serializers.DictField()  # whole counts and the hours / kilometres as given
     parts = serializers.ListField(child=serializers.DictField())
 
 

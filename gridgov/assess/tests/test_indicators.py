@@ -61,6 +61,7 @@ def test_areas_and_the_grid_worker(small):
     worker = next(r for r in ranked if r.key == str(small["worker"].pk))
     assert worker.counts["reported"] == 4
     assert worker.counts["self_resolved"] == 2
-    assert worker.workload == {"verifications": 1, "collected": 0}
+    assert worker.workload == {"verifications": 1, "collected": 0,
+                                        "patrol_hours": 0.0, "patrol_km": 0.0}
     # one dispatched case, still within its deadline: 处置率 0, 按期处置率 0, the rest 1 − 0
     assert worker.score == 50.0

@@ -43,7 +43,8 @@ def test_freeze_stores_the_inputs_and_is_reproducible(big, small):
     assert _stored(snapshot, "street")[GULOU][1]["reported"] == 986
     worker = SnapshotResult.objects.get(snapshot=snapshot, kind="worker",
                                         subject=str(small["worker"].pk))
-    assert worker.figures["workload"] == {"verifications": 1, "collected": 0}
+    assert worker.figures["workload"] == {"verifications": 1, "collected": 0,
+                                        "patrol_hours": 0.0, "patrol_km": 0.0}
     record = AuditRecord.objects.get(action="assess.freeze", object_id=str(snapshot.pk))
     assert record.changes["cases"] == [None, 991]
 

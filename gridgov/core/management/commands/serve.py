@@ -32,14 +32,17 @@ def default_workers() -> int:
 
 def post_worker_init(worker) -> None:
     """In each worker, once the application is loaded: seal the audit log and raise deadline
-    alerts from this process (no Celery needed)."""
+    alerts from this process, and end patrols left running (no Celery needed)."""
     from gridgov.audit import autoseal
     from gridgov.events import autoscan
+    from gridgov.patrols import autoend
 
     autoseal.reset()
     autoseal.install()
     autoscan.reset()
     autoscan.install()
+    autoend.reset()
+    autoend.install()
 
 
 # The access log names the path without its query string (``%(U)s``, not the request line
