@@ -71,6 +71,10 @@ INSTALLED_APPS = [
     "gridgov.protocols",
     "gridgov.stats",
     "gridgov.assess",
+    "gridgov.tasks",
+    "gridgov.patrols",
+    "gridgov.visits",
+    "gridgov.field",
     "gridgov.web",
 ]
 
@@ -219,6 +223,10 @@ GRIDGOV_LOCKOUT_SECONDS = env_int("GRIDGOV_LOCKOUT_SECONDS", 900)
 # (gridgov.core.middleware.SessionIdleTimeoutMiddleware); 0 turns the idle timeout off.
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 GRIDGOV_SESSION_IDLE_SECONDS = env_int("GRIDGOV_SESSION_IDLE_SECONDS", 1800)
+# The field terminal (/m/) signs in a device (a revocable DeviceToken row) whose session
+# survives a day offline: 36 h idle, 7 days at most (docs/field.md, docs/security.md).
+GRIDGOV_FIELD_SESSION_IDLE_SECONDS = env_int("GRIDGOV_FIELD_SESSION_IDLE_SECONDS", 36 * 3600)
+GRIDGOV_FIELD_SESSION_AGE = env_int("GRIDGOV_FIELD_SESSION_AGE", 7 * 24 * 3600)
 # How often an open page asks for new alerts (0: no alert bar) and a work queue redraws
 # itself (0: only when an alert arrives). Neither counts as activity for the idle timeout.
 GRIDGOV_ALERT_POLL_SECONDS = env_int("GRIDGOV_ALERT_POLL_SECONDS", 20)
@@ -228,6 +236,9 @@ GRIDGOV_SCREEN_REFRESH_SECONDS = env_int("GRIDGOV_SCREEN_REFRESH_SECONDS", 30)
 # Each server process scans for due-soon and overdue stages after a response at most this
 # often (events.autoscan), so the embedded default raises deadline alerts without Celery.
 GRIDGOV_DEADLINE_SCAN_SECONDS = env_int("GRIDGOV_DEADLINE_SCAN_SECONDS", 300)
+# Each server process ends patrols left active for over 12 hours at most this often
+# (patrols.autoend; 0: off).
+GRIDGOV_PATROL_AUTOEND_SECONDS = env_int("GRIDGOV_PATROL_AUTOEND_SECONDS", 900)
 SESSION_COOKIE_HTTPONLY = True
 # SECURE_COOKIES=1 (a deployment behind HTTPS): secure cookies, redirect http to https and
 # send HSTS. Off by default so the demo works over plain http on 127.0.0.1.
@@ -370,6 +381,9 @@ CELERY_BEAT_SCHEDULE = {
     # The previous month's assessment, frozen on the 1st at 02:00 (local time).
     "assess-freeze-previous-month": {"task": "gridgov.assess.tasks.freeze_previous_month",
                                      "schedule": crontab(minute=0, hour=2, day_of_month=1)},
+    # Patrols left active for over 12 hours, ended at their last point.
+    "patrols-end-stale": {"task": "gridgov.patrols.tasks.end_stale_patrols",
+                          "schedule": 900.0},
 }
 
 # --- API ------------------------------------------------------------------------------------

@@ -326,6 +326,8 @@ class RejectNulMiddleware:
 class SessionIdleTimeoutMiddleware:
     """Sign a session out after ``GRIDGOV_SESSION_IDLE_SECONDS`` without a request (default
     1800), and after ``SESSION_COOKIE_AGE`` from sign-in whatever the activity (default 8 h).
+    A field session (the terminal at /m/, bound to a device row) has its own limits and ends
+    when its device row is revoked: see ``gridgov.field.session``.
 
     The last activity is written to the session at most once a minute, so an active user does
     not cost a session write per request; the first stamp rides on the write that signing in
@@ -337,6 +339,9 @@ class SessionIdleTimeoutMiddleware:
 
     SEEN = "_gridgov_seen"
     SINCE = "_gridgov_since"
+    # Set by gridgov.field.session.bind: the session is a field session (36 h idle, 7 days
+    # absolute by default: GRIDGOV_FIELD_SESSION_IDLE_SECONDS / GRIDGOV_FIELD_SESSION_AGE).
+    FIELD_DEVICE = "gridgov_field_device"
     STAMP_EVERY = 60
 
     def __init__(self, get_response):
@@ -353,9 +358,19 @@ class SessionIdleTimeoutMiddleware:
         if session is not None and session.get(SESSION_KEY) is not None:
             idle = getattr(settings, "GRIDGOV_SESSION_IDLE_SECONDS", 1800)
             absolute = settings.SESSION_COOKIE_AGE
+            device = session.get(self.FIELD_DEVICE)
+            if device is not None:
+                # A field session (gridgov.field.session): its own limits, and it ends at
+                # once when its device row is revoked or expired.
+                from gridgov.field import session as field_session
+
+                idle, absolute = field_session.idle_seconds(), field_session.max_age()
+                if not field_session.device_alive(device):
+                    logout(request)
             seen, since = session.get(self.SEEN), session.get(self.SINCE)
-            if (idle and seen is not None and now - seen > idle) or (
-                    since is not None and now - since > absolute):
+            if session.get(SESSION_KEY) is not None and (
+                    (idle and seen is not None and now - seen > idle)
+                    or (since is not None and now - since > absolute)):
                 logout(request)
         response = self.get_response(request)
         if request.headers.get("X-GG-Background") == "1":
@@ -416,6 +431,9 @@ def content_security_policy(*, relaxed_scripts: bool = False) -> str:
         ("img-src", images),
         ("font-src", ["'self'", "data:"]),
         ("connect-src", ["'self'"]),
+        # The field terminal's service worker (/m/sw.js) and web app manifest: this site only.
+        ("worker-src", ["'self'"]),
+        ("manifest-src", ["'self'"]),
         ("object-src", ["'none'"]),
         ("base-uri", ["'self'"]),
         ("form-action", ["'self'"]),

@@ -122,7 +122,10 @@ def load_demo(seed: int = DEFAULT_SEED, stdout=None, history_events: int = 0) ->
     """
     from gridgov.demo import basedata as demo_basedata
     from gridgov.demo import events as demo_events
+    from gridgov.demo import patrols as demo_patrols
     from gridgov.demo import sharing as demo_sharing
+    from gridgov.demo import tasks as demo_tasks
+    from gridgov.demo import visits as demo_visits
 
     started = time.perf_counter()
     # The demo's own case history sends no text messages: its phone numbers are made up, and
@@ -136,6 +139,9 @@ def load_demo(seed: int = DEFAULT_SEED, stdout=None, history_events: int = 0) ->
         demo_basedata.load(stdout=stdout)
         demo_sharing.load(stdout=stdout)
         demo_events.load(stdout=stdout)
+        demo_tasks.load(stdout=stdout)
+        demo_patrols.load(stdout=stdout)
+        demo_visits.load(stdout=stdout)
         _say(stdout, f"用户 users: {user_counts['users']} created, "
                      f"{user_counts['roles']} roles assigned, "
                      f"{user_counts['totp']} TOTP factors set")

@@ -108,6 +108,22 @@ def _person(p):
                                  phone="13912340000", address="重试路1号")
 
 
+def _house(p):
+    from gridgov.areas.models import Area
+    from gridgov.basedata import actions
+
+    return actions.create_house(actor=None, grid=Area.objects.get(code=GULOU_GRID),
+                                address="重试路5号", room="501")
+
+
+def _organisation(p):
+    from gridgov.areas.models import Area
+    from gridgov.basedata import actions
+
+    return actions.create_organisation(actor=None, grid=Area.objects.get(code=GULOU_GRID),
+                                       name="重试修改有限公司", uscc=make_uscc(7302))
+
+
 def _point():
     lng, lat = flow.point_in(GULOU_GRID)
     return {"lng": lng, "lat": lat}
@@ -178,7 +194,138 @@ def keyword(p):
                                   actor=p["sys_admin"])
 
 
+def task_for_worker(p, kind="collect"):
+    """An open task (已派发) in 鼓楼's first grid, assigned by the dispatcher to p["worker"],
+    through the real action. A collect task: its completion needs no photo."""
+    from gridgov.areas.models import Area
+    from gridgov.tasks import actions
+
+    return actions.assign_task(kind=kind, title="重试采集任务",
+                               grid=Area.objects.get(code=GULOU_GRID), assignee=p["worker"],
+                               actor=p["dispatcher"])
+
+
+def _no_active_patrol(worker):
+    """End the worker's active patrol if the demo data left one (a worker may have one)."""
+    from gridgov.patrols import actions
+    from gridgov.patrols.choices import PatrolState
+    from gridgov.patrols.models import Patrol
+
+    for patrol in Patrol.objects.filter(worker=worker, state=PatrolState.ACTIVE):
+        actions.stop_patrol(patrol, actor=worker)
+
+
+def _active_patrol(p):
+    """A patrol of the worker started ten minutes ago where they stand, through the action."""
+    import uuid
+
+    from gridgov.patrols import actions
+
+    _no_active_patrol(p["worker"])
+    lng, lat = flow.point_in(GULOU_GRID)
+    return actions.start_patrol(
+        client_id=uuid.uuid4(), started_at=timezone.now() - dt.timedelta(minutes=10),
+        lng=lng, lat=lat, accuracy_m=5, actor=p["worker"])
+
+
+def _patrol_start(p):
+    _no_active_patrol(p["worker"])
+    return Example(p["worker"], body={
+        "client_id": "7c0e1f2a-3b4c-4d5e-8f60-718293a4b5c6",
+        "started_at": timezone.now().isoformat(), "accuracy_m": 6, **_point()})
+
+
+def _patrol_points(p):
+    # Track points are not audited one by one (gridgov.patrols.actions.add_points).
+    patrol = _active_patrol(p)
+    lng, lat = patrol.start_lng, patrol.start_lat
+    now = timezone.now()
+    points = [[lng, lat + n * 0.0003, 8,
+               int((now - dt.timedelta(minutes=5) + dt.timedelta(seconds=30 * n)).timestamp()
+                   * 1000)] for n in range(1, 6)]
+    return Example(p["worker"], {"client_id": patrol.client_id}, {"points": points},
+                   audited=False)
+
+
+def _patrol_stop(p):
+    patrol = _active_patrol(p)
+    return Example(p["worker"], {"client_id": patrol.client_id}, {
+        "ended_at": timezone.now().isoformat(), **_point()})
+
+
+def _care_tag(name):
+    from gridgov.basedata.choices import TagKind
+    from gridgov.basedata.models import Tag
+
+    return Tag.objects.get(name=name, kind=TagKind.CARE)
+
+
+def _care_person(p):
+    """A person of the worker's grid (GULOU_GRID) in a care group (独居老人)."""
+    person = _person(p)
+    person.tags.add(_care_tag("独居老人"))
+    return person
+
+
+def visit_plan(p):
+    """A grid-level plan of a care group (空巢老人 in GULOU_GRID), by the system
+    administrator (the seeded plans are district-wide, area_code "")."""
+    from gridgov.visits import actions
+
+    return actions.save_plan(None, tag=_care_tag("空巢老人"), area_code=GULOU_GRID,
+                             interval_days=14, note="重试计划", actor=p["sys_admin"])
+
+
+def _visit_plan_change(p):
+    plan = visit_plan(p)
+    return Example(p["sys_admin"], {"id": plan.pk},
+                   {"interval_days": 21, "expected_version": plan.version})
+
+
+def _visit_plan_retire(p):
+    plan = visit_plan(p)
+    return Example(p["sys_admin"], {"id": plan.pk}, {"expected_version": plan.version})
+
+
 EXAMPLES = {
+    "tasks_create": lambda p: Example(p["dispatcher"], body={
+        "kind": "collect", "title": "采集新住户信息", "grid": GULOU_GRID,
+        "assignee": p["worker"].pk}),
+    "tasks_accept_create": lambda p: Example(p["worker"], {"id": task_for_worker(p).pk},
+                                             {"expected_version": 1}),
+    "tasks_complete_create": lambda p: Example(p["worker"], {"id": task_for_worker(p).pk}, {
+        "note": "已采集", "expected_version": 1, **_point()}),
+    "tasks_cancel_create": lambda p: Example(p["dispatcher"], {"id": task_for_worker(p).pk},
+                                             {"reason": "重复派发", "expected_version": 1}),
+    "tasks_reassign_create": lambda p: Example(p["dispatcher"], {"id": task_for_worker(p).pk}, {
+        "assignee": p["worker2"].pk, "note": "就近改派", "expected_version": 1}),
+    "patrols_create": _patrol_start,
+    "patrols_points_create": _patrol_points,
+    "patrols_stop_create": _patrol_stop,
+    "visits_create": lambda p: Example(p["worker"], body={
+        "person": _care_person(p).pk, "kind": "home", "notes": "身体良好",
+        "needs": ["medical"],
+        "visited_at": (timezone.now() - dt.timedelta(hours=1)).isoformat()}),
+    "visit_plans_create": lambda p: Example(p["sys_admin"], body={
+        "tag": _care_tag("独居老人").pk, "area_code": GULOU_GRID, "interval_days": 5,
+        "note": "鼓楼网格加密走访"}),
+    "visit_plans_partial_update": _visit_plan_change,
+    "visit_plans_retire_create": _visit_plan_retire,
+    "basedata_houses_partial_update": lambda p: Example(p["worker"], {"id": _house(p).pk},
+                                                        {"use": "commercial",
+                                                         "rental_status": "rented"}),
+    "basedata_organisations_partial_update": lambda p: Example(
+        p["worker"], {"id": _organisation(p).pk}, {"legal_representative": "重试丙"}),
+    "basedata_people_death_create": lambda p: Example(p["worker"], {"id": _person(p).pk}, {
+        "on": dt.date.today().isoformat(), "note": "病故"}),
+    "basedata_people_household_create": lambda p: Example(p["worker"], {"id": _person(p).pk},
+                                                          {"household_head": None}),
+    "basedata_people_move_in_create": lambda p: Example(p["worker"], {"id": _person(p).pk}, {
+        "house": _house(p).pk, "on": dt.date.today().isoformat()}),
+    "basedata_people_move_out_create": lambda p: Example(p["worker"], {"id": _person(p).pk}, {
+        "on": dt.date.today().isoformat(), "destination": "杭州市西湖区", "reason": "工作调动"}),
+    "basedata_people_phone_create": lambda p: Example(p["worker"], {"id": _person(p).pk},
+                                                      {"phone": "13700001234"}),
     "assess_appeals_create": lambda p: Example(p["handler"], body={
         "event": overdue_case(p).pk, "indicator": "overdue_pending",
         "reason": "处置时限内遇暴雨停工"}),

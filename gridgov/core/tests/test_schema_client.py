@@ -157,11 +157,12 @@ def _seed(p):
 
 
 def _required_query(path) -> dict:
-    """Values for the required query parameters (the point of ``areas/lookup``)."""
+    """Values for the required query parameters (the point of ``areas/lookup``, the grid of
+    ``tasks/on-duty``)."""
     from gridgov.demo.users import GULOU_GRID
 
     lng, lat = flow.point_in(GULOU_GRID)
-    known = {"lng": lng, "lat": lat}
+    known = {"lng": lng, "lat": lat, "grid": GULOU_GRID}
     parameters = DOCUMENT["paths"][path]["get"].get("parameters", [])
     return {p["name"]: known[p["name"]] for p in parameters
             if p["in"] == "query" and p.get("required")}

@@ -70,6 +70,22 @@ ROLE_PAGES: dict[str, list[Page]] = {
         Page("areas:list", "area-detail", link=AREA_DETAIL),
         NOTIFICATIONS,
         Page("accounts:password", "password"),
+        # The field terminal (/m/), opened on the same session.
+        Page("field:home", "field-home"),
+        Page("field:report", "field-report"),
+        Page("field:events-list", "field-events"),
+        # Text not checked yet, as for the desktop case (user names in the timeline).
+        Page("field:events-list", "field-event", link=r"^/m/events/[^/]+/$", chinese=False),
+        Page("field:collect", "field-collect"),
+        Page("field:collect", "field-person", link=r"^/m/collect/people/\d+/$"),
+        Page("field:tasks-list", "field-tasks"),
+        Page("field:patrol", "field-patrol"),
+        Page("field:visits-list", "field-visits"),
+        # Text not checked: 我的 shows the account name (gw_gulou) on purpose.
+        Page("field:me", "field-me", chinese=False),
+        Page("field:outbox", "field-outbox"),
+        Page("patrols:list", "patrols"),
+        Page("visits:overdue", "visits"),
     ],
     "dispatch_gulou": [
         HOME, MAP, UI,
@@ -78,12 +94,19 @@ ROLE_PAGES: dict[str, list[Page]] = {
         Page("events:command", "event-detail", link=EVENT_DETAIL),
         Page("events:command_map", "events-map"),
         SEARCH,
+        Page("tasks:list", "tasks"),
+        Page("tasks:new", "task-new"),
+        Page("tasks:list", "task-detail", link=r"^/tasks/\d+/$"),
+        Page("patrols:list", "patrols"),
+        Page("patrols:list", "patrol-detail", link=r"^/patrols/\d+/$"),
     ],
     "shift_gulou": [
         HOME, MAP,
         Page("events:command", "events-command"),
         Page("moderation:cases", "moderation"),
         Page("events:hotline_upload", "hotline-upload"),
+        Page("visits:overdue", "visits"),
+        Page("visits:overdue", "visit-person", link=r"^/visits/people/\d+/$"),
     ],
     "leader_gulou": [
         HOME, MAP,

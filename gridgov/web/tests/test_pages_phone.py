@@ -119,6 +119,9 @@ def check_pages(browser, base, username, pages):
     context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True,
                                   device_scale_factor=1, locale="zh-CN")
     page = context.new_page()
+    # The command room's page loads its queues, map and counters from one live-server thread;
+    # on a loaded two-core machine (tests in parallel) that has taken over 30 s.
+    page.set_default_navigation_timeout(90_000)
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     problems = []

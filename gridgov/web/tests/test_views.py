@@ -83,18 +83,20 @@ CASES = {"events_search"}
 # 效能考核 for the command room, leaders and departments (who appeal).
 STATS = {"stats", "assess"}
 ASSESS = {"assess"}
+# The field work the command room assigns and follows: tasks, patrols, visits.
+FIELD_WORK = {"tasks", "patrols", "visits"}
 
 
 @pytest.mark.parametrize(
     "fixture, expected",
     [
-        ("grid_worker", EVERYONE | PEOPLE | CASES | {"events_mine", "events_report"}),
-        ("grid_chief", EVERYONE | PEOPLE | CASES | {"events_mine", "events_report"}),
-        ("intake_clerk", EVERYONE | OBJECTS | CASES | STATS | {
+        ("grid_worker", EVERYONE | PEOPLE | CASES | FIELD_WORK | {"events_mine", "events_report"}),
+        ("grid_chief", EVERYONE | PEOPLE | CASES | FIELD_WORK | {"events_mine", "events_report"}),
+        ("intake_clerk", EVERYONE | OBJECTS | CASES | STATS | FIELD_WORK | {
             "events_command", "events_map", "events_hotline", "moderation"}),
-        ("leader", EVERYONE | PEOPLE | CASES | STATS | {
+        ("leader", EVERYONE | PEOPLE | CASES | STATS | FIELD_WORK | {
             "events_command", "events_map", "sharing_catalog", "moderation"}),
-        ("district_leader", EVERYONE | PEOPLE | CASES | STATS | {
+        ("district_leader", EVERYONE | PEOPLE | CASES | STATS | FIELD_WORK | {
             "events_command", "events_map", "sharing_catalog", "moderation"}),
         # A handler works cases: no API documentation (that is for who connects systems).
         ("dept_handler", EVERYONE | OBJECTS | CASES | ASSESS | {"events_department"} | SHARING),
@@ -103,7 +105,7 @@ ASSESS = {"assess"}
         ("data_officer", EVERYONE | PEOPLE | CASES | {"api_docs"} | SHARING),
         ("sys_admin", EVERYONE | {"users", "departments", "api_keys", "api_docs",
                                "events_catalog", "events_evidence", "lexicon",
-                               "assess_schemes", "stats_keywords"}),
+                               "assess_schemes", "stats_keywords", "visits_plans"}),
         ("sec_admin", EVERYONE | {"users", "roles", "locks"}),
         ("audit_admin", EVERYONE | {"audit", "sharing_exchanges"}),
     ],
