@@ -7,6 +7,10 @@
      without an answer too, and refreshed when the answer comes), else the offline page.
      A page answered by a redirect to the sign-in page drops the page cache: the cache holds
      one person's pages only, and sign-out clears it (me.js, login.js).
+   - Photos shown by /m/ pages (<img> GETs to the scoped event attachment and thumbnail,
+     task result photo and visit photo views, which answer no-store): network first, a
+     successful same-origin image answer is kept in the page cache (so sign-out drops it with
+     the pages), and offline the kept copy is served. Never /api/.
    - API, POST and everything else: straight to the network (writes go through the outbox).
    - message {type: "precache", urls}: fetch and keep those /m/ pages. */
 "use strict";
@@ -18,6 +22,13 @@ var PRECACHE_PAGES = __PRECACHE_PAGES__;
 var OFFLINE_URL = __OFFLINE_URL__;
 var LOGIN_URL = __LOGIN_URL__;
 var NETWORK_WAIT_MS = 6000;
+// The photo views the terminal's pages show (events/views/files.py, tasks/urls.py,
+// visits/views.py): same origin, outside /m/, each checking the reader's scope.
+var PHOTO_PATHS = [
+  /^\/events\/\d+\/attachments\/\d+\/(thumb\/[A-Za-z0-9_-]+\/)?$/,
+  /^\/tasks\/\d+\/photos\/\d+\/$/,
+  /^\/visits\/photos\/\d+\/$/
+];
 
 self.addEventListener("install", function (event) {
   event.waitUntil(Promise.all([
@@ -94,6 +105,32 @@ function page(event) {
     });
 }
 
+function isPhoto(request, url) {
+  if (request.destination !== "image" || url.pathname.indexOf("/api/") === 0) return false;
+  return PHOTO_PATHS.some(function (re) { return re.test(url.pathname); });
+}
+
+function photo(request) {
+  var key = request.url;
+  return fetch(request).then(function (response) {
+    var type = response.headers.get("Content-Type") || "";
+    if (response.ok && response.type === "basic" && !response.redirected &&
+        type.indexOf("image/") === 0) {
+      var copy = response.clone();
+      caches.open(PAGE_CACHE).then(function (cache) { return cache.put(key, copy); })
+        .catch(function () {});
+    } else if (response.redirected || [403, 404, 410].indexOf(response.status) >= 0) {
+      // No longer this person's to see: drop the kept copy too.
+      caches.open(PAGE_CACHE).then(function (cache) { return cache.delete(key); });
+    }
+    return response;
+  }, function () {
+    return caches.open(PAGE_CACHE).then(function (cache) {
+      return cache.match(key, { ignoreVary: true });
+    }).then(function (hit) { return hit || Response.error(); });
+  });
+}
+
 function staticFile(request) {
   return caches.match(request).then(function (hit) {
     if (hit) return hit;
@@ -114,6 +151,10 @@ self.addEventListener("fetch", function (event) {
   if (url.origin !== self.location.origin) return;
   if (url.pathname.indexOf("/static/") === 0) {
     if (url.searchParams.has("v")) event.respondWith(staticFile(request));
+    return;
+  }
+  if (isPhoto(request, url)) {
+    event.respondWith(photo(request));
     return;
   }
   if (url.pathname.indexOf("/m/") !== 0 || url.pathname === "/m/sw.js" ||
