@@ -24,7 +24,7 @@ ACTIONS = {
     "events.requests_unlapsed": _("恢复失效申请(迁移回退)"),
     "events.encrypt_reporter_phones": _("加密上报人电话(迁移)"),
     "events.decrypt_reporter_phones": _("解密上报人电话(迁移回退)"),
-    # 案件查询 (helper B): saved searches and exports.
+    # 案件查询: saved searches and exports.
     "events.saved_filter_create": _("保存查询条件"),
     "events.saved_filter_update": _("更新保存的查询"),
     "events.saved_filter_rename": _("重命名保存的查询"),

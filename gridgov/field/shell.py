@@ -5,4 +5,4 @@ providers)."""
 def register():
     from .views import events
 
-    events.register_today()  # 待核查 (10), 待处置 (20): helper C
+    events.register_today()  # 待核查 (10), 待处置 (20)

@@ -9,21 +9,16 @@ start, track batches and stop through the outbox, keyed by the patrol's client U
 from django.conf import settings
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from gridgov.areas import datum
 from gridgov.areas.models import Area
 from gridgov.core.access import get_scope
+from gridgov.field.auth import field_login_required
 
 from . import queries, sampling
 from .choices import PatrolState
 from .models import Patrol
 from .permissions import PATROL
-
-try:  # helper A's sign-in for the terminal (redirects to /m/login/)
-    from gridgov.field.auth import field_login_required
-except ImportError:  # pragma: no cover - before the field app's sign-in exists
-    from django.contrib.auth.decorators import login_required as field_login_required
 
 API = "/api/v1/patrols/"
 
@@ -99,17 +94,6 @@ def patrol_page(request):
                 int(active.last_at.timestamp() * 1000)],
             "track": track(active)},
         "endedToday": [str(p.client_id) for p in today],
-        "text": {
-            "start": _("开始巡查"), "stop": _("结束巡查"), "starting": _("正在定位…"),
-            "confirmStop": _("确定结束本次巡查?"), "startLabel": _("巡查:开始"),
-            "pointsLabel": _("巡查:轨迹 %(n)s 点"), "stopLabel": _("巡查:结束"),
-            "noOutbox": _("发件箱不可用,请刷新页面后重试。"),
-            "noGeo": _("无法定位:%(reason)s。巡查仍会记录时间,请检查定位权限。"),
-            "fix": _("定位精度 %(n)s 米"), "weak": _("定位精度差(%(n)s 米),此点不记录"),
-            "active": _("巡查中"), "idle": _("未在巡查"),
-            "ended": _("巡查已结束:%(t)s · %(d)s,将在联网时上传。"),
-            "km": _("%(n)s 公里"), "here": _("当前位置"),
-        },
     }
     return render(request, "patrols/field/patrol.html", {
         "may_patrol": may_patrol, "active": active, "today": today, "found": found,

@@ -39,7 +39,7 @@ def street_code(area_code: str) -> str:
 
 
 def on_duty(area_codes):
-    """The grid workers with an active patrol inside ``area_codes`` (contract 3)."""
+    """The grid workers with an active patrol inside ``area_codes``."""
     from gridgov.patrols.positions import on_duty as patrol_on_duty
 
     return patrol_on_duty(area_codes=list(area_codes), max_age_minutes=MAX_FIX_AGE_MINUTES)

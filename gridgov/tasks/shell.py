@@ -1,5 +1,5 @@
 """The tasks app's place in the page shell: the 指挥任务 menu entry, the command room's
-worklist (overdue tasks) and the field terminal's home section (contract 7, order 30)."""
+worklist (overdue tasks) and the field terminal's home section (order 30)."""
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _

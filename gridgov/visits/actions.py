@@ -34,7 +34,7 @@ MAX_AGE = dt.timedelta(days=7)
 MAX_INTERVAL = 366
 MAX_PHOTOS = 6
 MAX_NOTES = 2000
-# Person.status values that end the visits (contract 4: gridgov.basedata.choices.PersonStatus).
+# Person.status values that end the visits (gridgov.basedata.choices.PersonStatus).
 ENDED_STATUSES = {"deceased": ClosedReason.DECEASED, "moved_out": ClosedReason.MOVED_OUT}
 
 

@@ -1,6 +1,6 @@
 """What visits follow in basic data (connected in ``VisitsConfig.ready``).
 
-- ``person_status_changed`` (contract 6, sent on commit by basic data): a death or a
+- ``person_status_changed`` (sent on commit by basic data): a death or a
   move-out closes the person's schedules with that reason (顺延不再提醒), audited; a move
   in (back to 在住) brings them back in line with the person's tags and grid.
 - A change of a person's tags (``m2m_changed`` of ``Person.tags``: every way basic data adds,

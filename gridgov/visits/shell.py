@@ -1,5 +1,5 @@
 """The visits app's place in the page shell: the 走访 / 走访计划 menu entries and the field
-terminal's home section (今日应走访 · 逾期, contract 7, order 40)."""
+terminal's home section (今日应走访 · 逾期, order 40)."""
 
 from django.db.models import Count, Q
 from django.urls import reverse

@@ -1,8 +1,8 @@
 """``basedata/js/validators.js`` in a real browser (``-m browser``): the device's checks of ID
 numbers, mobile numbers and credit codes agree with the server's, reason for reason, on the
-published vectors of ``test_validators_vectors`` and their variations (contract 5); a form
+published vectors of ``test_validators_vectors`` and their variations; a form
 with a bad value is stopped on the device; and the desktop pages that change a person, a
-house and an organisation, drawn at 1440 and 390 px (screenshots when ``GRIDGOV_SHOTS_F`` or
+house and an organisation, drawn at 1440 and 390 px (screenshots when ``GRIDGOV_SCREENSHOTS`` or
 ``/tmp/s22/shots`` exists)."""
 
 import datetime as dt
@@ -21,7 +21,7 @@ from .test_validators_vectors import GB11643_1880_EXAMPLE, VALID_IDS, VALID_USCC
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
-SHOTS = Path(os.environ.get("GRIDGOV_SHOTS_F", "/tmp/s22/shots"))
+SHOTS = Path(os.environ.get("GRIDGOV_SCREENSHOTS", "/tmp"))
 
 
 @pytest.fixture(autouse=True)

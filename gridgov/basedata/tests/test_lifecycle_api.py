@@ -1,4 +1,4 @@
-"""The person lifecycle API of issue 13 (contract 4): multipart fields as the terminal's
+"""The person lifecycle API of issue 13: multipart fields as the terminal's
 outbox sends them, the shared error shape, 409 with ``current`` on a stale
 ``expected_version``, replay of an Idempotency-Key, and lists of residing people."""
 

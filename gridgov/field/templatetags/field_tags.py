@@ -2,7 +2,7 @@
 
 from django import template
 
-from gridgov.field import assets
+from gridgov.field import assets, js_texts
 
 register = template.Library()
 
@@ -10,3 +10,9 @@ register = template.Library()
 @register.simple_tag
 def field_static(name):
     return assets.url(name)
+
+
+@register.simple_tag
+def field_texts():
+    """The field scripts' messages in the page's language (gridgov.field.js_texts)."""
+    return {key: str(text) for key, text in js_texts.FIELD_TEXTS.items()}

@@ -18,7 +18,7 @@ from .test_browser_outbox import items, phone, sign_in, wait_for_worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
-SHOTS = Path(os.environ.get("GRIDGOV_SCREENSHOTS", "/tmp/s22/shots"))
+SHOTS = Path(os.environ.get("GRIDGOV_SCREENSHOTS", "/tmp"))
 
 
 @pytest.fixture(autouse=True)

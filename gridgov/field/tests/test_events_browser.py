@@ -17,7 +17,7 @@ from gridgov.events.tests.workflow_support import call, new_event, people
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
-SHOTS = Path(os.environ.get("GRIDGOV_SCREENSHOTS", "/tmp/s22/shots"))
+SHOTS = Path(os.environ.get("GRIDGOV_SCREENSHOTS", "/tmp"))
 PHONE = {"width": 390, "height": 844}
 # The phone stands about 30 m north of the event.
 OFFSET_DEG = 30 / 111_195

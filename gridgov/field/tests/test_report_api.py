@@ -1,6 +1,6 @@
 """The intake API as the field terminal's report form uses it: multipart, the device's
 ``observed_at`` / ``accuracy_m`` / ``position_corrected``, and resolved on the spot in one
-request (issue 13, item 2; contract 2)."""
+request (issue 13, item 2)."""
 
 from datetime import timedelta
 

@@ -199,7 +199,8 @@ def test_me_page_links_roles_language_and_sign_out(client_as, grid_worker):
         assert f'href="{href}"' in page
     assert "网格员" in page
     assert 'action="/i18n/setlang/"' in page and 'value="en"' in page
-    assert 'action="/m/logout/"' in page and "data-confirm-unsent" in page
+    assert 'action="/m/logout/"' in page and "data-signout" in page
+    assert 'id="gg-field-texts"' in page and "meConfirmUnsent" in page
 
 
 def test_outbox_page_is_a_shell_for_the_device_queue(client_as, grid_worker):

@@ -5,7 +5,7 @@ offline use); reads go through ``restrict()`` (outside scope: 404), lists use th
 data's FilterSets (a search never matches a plain personal value: an ID number or a phone is
 looked up by its keyed hash inside the scoped queryset), and personal values are shown
 masked. Every change is a ``data-outbox`` form posting to the basic-data API
-(``/api/v1/basedata/…``, contract 4) with ``expected_version``; nothing is written here.
+(``/api/v1/basedata/…``) with ``expected_version``; nothing is written here.
 """
 
 import datetime as dt
@@ -300,7 +300,7 @@ class PersonActionView(_PersonPage):
 
 
 class PersonNewView(_Page):
-    """新增居民: the ID number checked on the device (contract 5) and again by the server;
+    """新增居民: the ID number checked on the device and again by the server;
     sex and birth date derived from it; the house (from a house screen or searched), the
     household head among its residents, the moved-in date and care groups."""
 
@@ -378,7 +378,7 @@ class OrganisationView(_Page):
 
 class OrganisationFormView(_Page):
     """新增单位 (POST) or 修改单位 (PATCH with ``expected_version``); the credit code is
-    checked on the device (contract 5) and again by the server."""
+    checked on the device and again by the server."""
 
     template_name = "field/collect/organisation_form.html"
     permission = CHANGE

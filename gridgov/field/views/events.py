@@ -242,7 +242,7 @@ def to_handle_section(request):
 
 
 def register_today() -> None:
-    """Put the two sections on the home screen (contract 7: orders 10 and 20)."""
+    """Put the two sections on the home screen (orders 10 and 20)."""
     today.register("events-verify", order=10)(to_verify_section)
     today.register("events-handle", order=20)(to_handle_section)
 

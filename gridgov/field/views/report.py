@@ -49,7 +49,7 @@ def _address_of(area) -> str:
 
 
 def _detail_url(event) -> str:
-    """The terminal's page of an event (helper screen ``field:events-detail``), or the
+    """The terminal's page of an event (``field:events-detail``), or the
     desktop case file when the terminal has none."""
     try:
         return reverse("field:events-detail", args=[event.number])

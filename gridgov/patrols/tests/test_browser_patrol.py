@@ -17,7 +17,7 @@ from .support import inside, north
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
-SHOTS = Path(os.environ.get("GRIDGOV_SCREENSHOTS", "/tmp/s22/shots"))
+SHOTS = Path(os.environ.get("GRIDGOV_SCREENSHOTS", "/tmp"))
 PHONE = {"width": 390, "height": 844}
 
 

@@ -1,4 +1,4 @@
-"""Who is on duty where (contract 3) and the events found on a patrol."""
+"""Who is on duty where and the events found on a patrol."""
 
 import datetime as dt
 

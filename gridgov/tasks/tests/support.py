@@ -15,7 +15,7 @@ GRID2 = "330203005001002"
 
 @dataclass(frozen=True)
 class FakeOnDuty:
-    """The shape of ``gridgov.patrols.positions.OnDuty`` (contract 3)."""
+    """The shape of ``gridgov.patrols.positions.OnDuty``."""
 
     user_id: int
     name: str

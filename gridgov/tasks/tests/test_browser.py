@@ -17,7 +17,7 @@ from .support import GRID1, grid_point, offset
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
-SHOTS = Path(os.environ.get("GRIDGOV_SCREENSHOTS", "/tmp/s22/shots"))
+SHOTS = Path(os.environ.get("GRIDGOV_SCREENSHOTS", "/tmp"))
 
 
 @pytest.fixture(autouse=True)

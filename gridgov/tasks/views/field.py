@@ -7,7 +7,7 @@
   (the event opens the 核查 screen, a person or house the 采集 screens), the history, and
   the buttons 接收 and 完成并回报 (note, photo, the device's fix): ``data-outbox`` forms
   posting to ``/api/v1/tasks/<id>/accept|complete/`` with ``expected_version``.
-- ``my_tasks_section``: the home screen's 任务 section (contract 7, order 30).
+- ``my_tasks_section``: the home screen's 任务 section (order 30).
 
 Everything reads through ``Task.objects.restrict()``; nothing here writes.
 """

@@ -20,7 +20,7 @@ from .support import make_person
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
-SHOTS = Path(os.environ.get("GRIDGOV_SCREENSHOTS", "/tmp/s22/shots"))
+SHOTS = Path(os.environ.get("GRIDGOV_SCREENSHOTS", "/tmp"))
 
 
 @pytest.fixture(autouse=True)

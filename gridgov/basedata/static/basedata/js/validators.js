@@ -6,7 +6,9 @@
  *   GridgovValidators.uscc(v)      统一社会信用代码, GB 32100-2015 (MOD 31)
  *
  * Each returns "" when the value is valid (an empty value is valid: "required" is the
- * form's business) or the reason in Chinese. Inputs with data-validate="id_number",
+ * form's business) or the reason in the page's language: the texts come from the JSON script
+ * tag #gg-validator-texts (basedata/_js_texts.html, the server's msgids through gettext),
+ * the Chinese ones below being the fallback. Inputs with data-validate="id_number",
  * "mobile" or "uscc" are checked on input and on submit; a failing one blocks the submit and
  * shows its reason in the field's .m-error (mobile pages) or .gg-field-error / .gg-error
  * (desktop pages), creating that element when the field has none.
@@ -18,6 +20,20 @@
   var ID_CHECK = "10X98765432";
   var USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY";
   var USCC_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+
+  // The page's texts (basedata/_js_texts.html); placeholders as the server's: %(n)d, %(c)s.
+  var TEXTS = null;
+  function t(key, fallback, args) {
+    if (TEXTS === null) {
+      TEXTS = {};
+      var el = document.getElementById("gg-validator-texts");
+      if (el) { try { TEXTS = JSON.parse(el.textContent) || {}; } catch (e) { TEXTS = {}; } }
+    }
+    var text = TEXTS[key] || fallback;
+    return text.replace(/%\((\w+)\)[sd]/g, function (m, name) {
+      return args && name in args ? String(args[name]) : m;
+    });
+  }
 
   function squeeze(v) {
     return String(v == null ? "" : v).trim().replace(/ /g, "");
@@ -46,19 +62,19 @@
     var number = squeeze(value).toUpperCase();
     if (!number) { return ""; }
     if (number.length !== 18) {
-      return "身份证号应为18位,实际为" + number.length + "位。";
+      return t("idLength", "身份证号应为18位,实际为%(n)d位。", { n: number.length });
     }
     if (!/^[0-9]{17}[0-9X]$/.test(number)) {
-      return "身份证号前17位应为数字,末位为数字或X。";
+      return t("idFormat", "身份证号前17位应为数字,末位为数字或X。");
     }
     var expected = idCheck(number);
     if (number.charAt(17) !== expected) {
-      return "身份证号校验位错误:末位应为 " + expected + "(GB 11643)。";
+      return t("idChecksum", "身份证号校验位错误:末位应为 %(c)s(GB 11643)。", { c: expected });
     }
     // The region code is six digits (checked above, as the server does: a resident keeps
     // the code of a county renamed or merged since); the birth date must be a real day.
     if (!validBirth(number)) {
-      return "身份证号中的出生日期无效。";
+      return t("idBirth", "身份证号中的出生日期无效。");
     }
     return "";
   }
@@ -71,7 +87,7 @@
     } else if (phone.indexOf("86") === 0 && phone.length === 13) {
       phone = phone.slice(2);
     }
-    return /^1[3-9][0-9]{9}$/.test(phone) ? "" : "手机号应为以1开头的11位号码。";
+    return /^1[3-9][0-9]{9}$/.test(phone) ? "" : t("mobile", "手机号应为以1开头的11位号码。");
   }
 
   function usccCheck(code) {
@@ -84,17 +100,17 @@
     var code = squeeze(value).toUpperCase();
     if (!code) { return ""; }
     if (code.length !== 18) {
-      return "统一社会信用代码应为18位,实际为" + code.length + "位。";
+      return t("usccLength", "统一社会信用代码应为18位,实际为%(n)d位。", { n: code.length });
     }
     // GB 32100 as the server reads it (python-stdnum): the registration authority, its kind
     // and the 6-digit area code are digits; the organisation code and the check character
     // are of the 31-character alphabet (no I, O, S, V, Z).
     if (!/^[0-9]{8}[0-9A-HJ-NPQRTUWXY]{10}$/.test(code)) {
-      return "统一社会信用代码格式不正确(GB 32100)。";
+      return t("usccFormat", "统一社会信用代码格式不正确(GB 32100)。");
     }
     var expected = usccCheck(code);
     if (code.charAt(17) !== expected) {
-      return "统一社会信用代码校验位错误:末位应为 " + expected + "(GB 32100)。";
+      return t("usccChecksum", "统一社会信用代码校验位错误:末位应为 %(c)s(GB 32100)。", { c: expected });
     }
     return "";
   }

@@ -8,6 +8,18 @@
    form data-geo-manual="1": the device's fixes then no longer overwrite them. */
 (function () {
   "use strict";
+  // The page's texts (field/_js_texts.html, #gg-field-texts, through gettext); the Chinese
+  // text is the fallback, %(name)s placeholders are filled in from args.
+  var TEXTS;
+  function t(key, fallback, args) {
+    if (TEXTS === undefined) {
+      var node = document.getElementById("gg-field-texts");
+      try { TEXTS = node ? JSON.parse(node.textContent) || {} : {}; } catch (e) { TEXTS = {}; }
+    }
+    return String(TEXTS[key] || fallback).replace(/%\((\w+)\)[sd]/g, function (m, name) {
+      return args && name in args ? String(args[name]) : m;
+    });
+  }
   var FIELDS = ["lng", "lat", "accuracy_m", "position_at"];
   var STALE_MS = 120000;
 
@@ -19,10 +31,6 @@
       form.appendChild(el);
     }
     return el;
-  }
-
-  function text(form, key, fallback) {
-    return form.dataset["geoT" + key] || document.body.dataset["geoT" + key] || fallback;
   }
 
   function show(form, cls, message) {
@@ -46,13 +54,13 @@
     }
     var acc = Math.round(c.accuracy);
     show(form, acc <= 50 ? "is-good" : "is-poor",
-         text(form, "Fix", "已定位,精度约 {m} 米").replace("{m}", acc));
+         t(form.dataset.geoFixText || "geoFix", "已定位,精度约 %(m)s 米", { m: acc }));
     form.dispatchEvent(new CustomEvent("geo:fix", { bubbles: true, detail: form.ggGeo }));
   }
 
   function fail(form, err) {
-    var msg = err && err.code === 1 ? text(form, "Denied", "未获得定位权限:请在浏览器设置中允许定位,或在地图上选点")
-      : text(form, "Failed", "暂时无法定位,请到开阔处再试,或在地图上选点");
+    var msg = err && err.code === 1 ? t("geoDenied", "未获得定位权限:请在浏览器设置中允许定位,或在地图上选点")
+      : t("geoFailed", "暂时无法定位,请到开阔处再试,或在地图上选点");
     show(form, "is-error", msg);
     form.dispatchEvent(new CustomEvent("geo:error", { bubbles: true, detail: { code: err && err.code } }));
   }
@@ -60,7 +68,7 @@
   function watch(form) {
     FIELDS.forEach(function (name) { input(form, name); });
     if (!("geolocation" in navigator)) { fail(form, null); return; }
-    show(form, "is-waiting", text(form, "Waiting", "正在定位…"));
+    show(form, "is-waiting", t("geoWaiting", "正在定位…"));
     var id = navigator.geolocation.watchPosition(
       function (pos) { apply(form, pos); }, function (err) { fail(form, err); },
       { enableHighAccuracy: true, maximumAge: 30000, timeout: 30000 });

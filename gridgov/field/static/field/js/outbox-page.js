@@ -7,7 +7,26 @@
   var root = document.querySelector("[data-outbox-page]");
   var box = window.GridgovOutbox;
   if (!root || !box) return;
-  var t = root.dataset;
+  var loginUrl = root.dataset.loginUrl;
+  // The page's texts (field/_js_texts.html, #gg-field-texts, through gettext); the Chinese
+  // text is the fallback, %(name)s placeholders are filled in from args.
+  var TEXTS;
+  function t(key, fallback, args) {
+    if (TEXTS === undefined) {
+      var node = document.getElementById("gg-field-texts");
+      try { TEXTS = node ? JSON.parse(node.textContent) || {} : {}; } catch (e) { TEXTS = {}; }
+    }
+    return String(TEXTS[key] || fallback).replace(/%\((\w+)\)[sd]/g, function (m, name) {
+      return args && name in args ? String(args[name]) : m;
+    });
+  }
+  var STATUS = { pending: ["outboxPending", "待发送"], sending: ["outboxSending", "发送中"],
+                 done: ["outboxDone", "已送达"], rejected: ["outboxRejected", "被退回"],
+                 conflict: ["outboxConflict", "有冲突"], auth: ["outboxAuth", "等待登录"],
+                 replaced: ["outboxReplaced", "已改正重发"] };
+  function statusText(status) {
+    return STATUS[status] ? t(STATUS[status][0], STATUS[status][1]) : status;
+  }
   var list = root.querySelector("[data-outbox-list]");
   var empty = root.querySelector("[data-outbox-empty]");
   var summaryEl = root.querySelector("[data-outbox-summary]");
@@ -58,7 +77,7 @@
     first.forEach(function (k) { wrap.appendChild(line(k)); });
     if (rest.length) {
       var more = el("details");
-      more.appendChild(el("summary", "", t.tMore));
+      more.appendChild(el("summary", "", t("outboxMore", "其他字段")));
       rest.forEach(function (k) { more.appendChild(line(k)); });
       wrap.appendChild(more);
     }
@@ -85,39 +104,39 @@
       li.dataset.status = item.status;
       var head = el("div", "m-outbox-head");
       head.appendChild(el("span", "m-row-title", item.label));
-      head.appendChild(el("span", "m-badge " + (BADGE[item.status] || ""), t["t" + item.status[0].toUpperCase() + item.status.slice(1)] || item.status));
+      head.appendChild(el("span", "m-badge " + (BADGE[item.status] || ""), statusText(item.status)));
       li.appendChild(head);
       var meta = when(item.createdAt);
       var resp = item.response || {};
       if (item.status === "done" && (resp.number || resp.id)) {
-        meta += " · " + t.tNumber + " " + (resp.number || resp.id);
+        meta += " · " + t("outboxNumber", "编号") + " " + (resp.number || resp.id);
       }
-      if (item.attempts > 1 && item.status !== "done") meta += " · " + t.tAttempts.replace("%(n)s", item.attempts);
-      if (item.status === "pending" && item.nextAt > Date.now()) meta += " · " + t.tNext + " " + when(item.nextAt);
+      if (item.attempts > 1 && item.status !== "done") meta += " · " + t("outboxAttempts", "已尝试 %(n)s 次", { n: item.attempts });
+      if (item.status === "pending" && item.nextAt > Date.now()) meta += " · " + t("outboxNext", "下次重试") + " " + when(item.nextAt);
       li.appendChild(el("p", "m-outbox-meta", meta));
       if (item.status === "rejected" || item.status === "conflict") {
         var r = reasonsList(item.errors, item.labels);
         if (r) li.appendChild(r);
       }
-      if (item.status === "auth") li.appendChild(el("p", "m-error", t.tSignin));
+      if (item.status === "auth") li.appendChild(el("p", "m-error", t("outboxSignin", "登录已失效,请重新登录后自动发送。")));
       if (item.status === "conflict" && item.response) {
-        li.appendChild(el("p", "m-outbox-meta", t.tCurrent));
+        li.appendChild(el("p", "m-outbox-meta", t("outboxCurrent", "服务器上的当前内容")));
         li.appendChild(currentView(item.response));
       }
       var actions = el("div", "m-outbox-actions");
       if (item.status === "rejected") {
-        actions.appendChild(button(t.tDiscard, "", function () { discard(item); }));
-        actions.appendChild(button(t.tEdit, "m-btn--primary", function () { openEditor(li, item); }));
+        actions.appendChild(button(t("outboxDiscard", "放弃"), "", function () { discard(item); }));
+        actions.appendChild(button(t("outboxEdit", "修改后重发"), "m-btn--primary", function () { openEditor(li, item); }));
       } else if (item.status === "conflict") {
-        actions.appendChild(button(t.tDiscard, "m-btn--danger", function () { discard(item); }));
+        actions.appendChild(button(t("outboxDiscard", "放弃"), "m-btn--danger", function () { discard(item); }));
         if (item.doneUrl) {
-          var a = el("a", "m-btn", t.tOpen);
+          var a = el("a", "m-btn", t("outboxOpen", "打开页面"));
           a.href = item.doneUrl;
           actions.appendChild(a);
         }
       } else if (item.status === "auth") {
-        var login = el("a", "m-btn m-btn--primary", t.tLogin);
-        login.href = t.loginUrl + "?next=/m/outbox/";
+        var login = el("a", "m-btn m-btn--primary", t("outboxLogin", "重新登录"));
+        login.href = loginUrl + "?next=/m/outbox/";
         actions.appendChild(login);
       }
       if (actions.children.length) li.appendChild(actions);
@@ -128,14 +147,14 @@
   function drawSummary(s) {
     var parts = [];
     ["pending", "sending", "auth", "rejected", "conflict", "done"].forEach(function (k) {
-      if (s[k]) parts.push((t["t" + k[0].toUpperCase() + k.slice(1)]) + " " + s[k]);
+      if (s[k]) parts.push(statusText(k) + " " + s[k]);
     });
     summaryEl.textContent = parts.join(" · ");
     summaryEl.hidden = !parts.length;
   }
 
   function discard(item) {
-    if (!window.confirm(t.tDiscardConfirm)) return;
+    if (!window.confirm(t("outboxDiscardConfirm", "放弃这条内容?放弃后无法恢复。"))) return;
     box.discard(item.id);
   }
 
@@ -148,7 +167,7 @@
     var keptFiles = (item.files || []).map(function (f) { return { file: f, keep: true }; });
     var labels = item.labels || {}, hiddenNames = item.hidden || [];
     var more = el("details", "m-outbox-more");
-    more.appendChild(el("summary", "", t.tMore));
+    more.appendChild(el("summary", "", t("outboxMore", "其他字段")));
     Object.keys(item.fields || {}).forEach(function (name) {
       var values = Array.isArray(item.fields[name]) ? item.fields[name] : [item.fields[name]];
       values.forEach(function (value) {
@@ -181,7 +200,7 @@
       cb.type = "checkbox"; cb.checked = true;
       cb.addEventListener("change", function () { k.keep = cb.checked; });
       row.appendChild(cb); row.appendChild(img);
-      row.appendChild(el("span", "", t.tKeep + " " + t.tPhoto + "(" + k.file.field + ")"));
+      row.appendChild(el("span", "", t("outboxKeep", "保留") + " " + t("outboxPhoto", "照片") + "(" + k.file.field + ")"));
       holder.appendChild(row);
     });
     form.querySelector("[data-editor-cancel]").addEventListener("click", function () {

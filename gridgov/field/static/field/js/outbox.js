@@ -14,6 +14,18 @@
    new item). Network errors, 5xx and 429 are retried with backoff and stop the queue. */
 (function () {
   "use strict";
+  // The page's texts (field/_js_texts.html, #gg-field-texts, through gettext); the Chinese
+  // text is the fallback, %(name)s placeholders are filled in from args.
+  var TEXTS;
+  function t(key, fallback, args) {
+    if (TEXTS === undefined) {
+      var node = document.getElementById("gg-field-texts");
+      try { TEXTS = node ? JSON.parse(node.textContent) || {} : {}; } catch (e) { TEXTS = {}; }
+    }
+    return String(TEXTS[key] || fallback).replace(/%\((\w+)\)[sd]/g, function (m, name) {
+      return args && name in args ? String(args[name]) : m;
+    });
+  }
   var DB = window.GridgovIDB;
   if (!DB || !window.indexedDB) return;
   var MAX_SIDE = 1600, QUALITY = 0.8, TICK_MS = 30000;
@@ -355,11 +367,11 @@
         location.assign(spec.doneUrl);
       } else {
         delete form.dataset.outboxBusy;
-        toast(form.dataset.queuedText || document.body.dataset.tQueued || "OK");
+        toast(t("queued", "已保存到发件箱,有网络时自动发送"));
       }
     }, function () {
       delete form.dataset.outboxBusy;
-      toast(document.body.dataset.tStoreFailed || "IndexedDB");
+      toast(t("storeFailed", "保存失败:本机存储不可用"));
     });
   });
 

@@ -3,6 +3,18 @@
 (function () {
   "use strict";
   var body = document.body;
+  // The page's texts (field/_js_texts.html, #gg-field-texts, through gettext); the Chinese
+  // text is the fallback, %(name)s placeholders are filled in from args.
+  var TEXTS;
+  function t(key, fallback, args) {
+    if (TEXTS === undefined) {
+      var node = document.getElementById("gg-field-texts");
+      try { TEXTS = node ? JSON.parse(node.textContent) || {} : {}; } catch (e) { TEXTS = {}; }
+    }
+    return String(TEXTS[key] || fallback).replace(/%\((\w+)\)[sd]/g, function (m, name) {
+      return args && name in args ? String(args[name]) : m;
+    });
+  }
 
   // Active tab (the CSS colours it from body[data-tab]; screen readers get aria-current).
   var tab = body.dataset.tab;
@@ -26,8 +38,8 @@
     var online = navigator.onLine !== false;
     if (net) {
       net.classList.toggle("is-offline", !online);
-      var t = net.querySelector(".m-net-text");
-      if (t) t.textContent = online ? body.dataset.tOnline : body.dataset.tOffline;
+      var label = net.querySelector(".m-net-text");
+      if (label) label.textContent = online ? t("online", "在线") : t("offline", "离线");
     }
     // Also when the page came from the cache while the server was unreachable.
     if (banner) banner.hidden = online && !window.__ggFromCache;

@@ -1,5 +1,5 @@
 /* 网格通 — 巡查 (/m/patrol/): start and stop a patrol, sample the track on the phone and send
-   it through the outbox (window.GridgovOutbox, contract 1), keyed by the patrol's client UUID.
+   it through the outbox (window.GridgovOutbox), keyed by the patrol's client UUID.
 
    The running patrol lives on the device: localStorage["gridgov.field.patrol"] holds its client
    id (other screens read it), localStorage["gridgov.field.patrol.state"] the rest (start time,
@@ -15,7 +15,6 @@
   var root = document.querySelector("[data-patrol-root]");
   if (!cfgEl || !root) { return; }
   var cfg = JSON.parse(cfgEl.textContent);
-  var T = cfg.text;
   var KEY = "gridgov.field.patrol", STATE_KEY = "gridgov.field.patrol.state",
     STOPPED_KEY = "gridgov.field.patrol.stopped";
   var MAX_ACC = 100, MIN_MOVE = 20, EVERY_MS = 60000, MAX_SPEED = 30,
@@ -34,8 +33,17 @@
     queuing = false, busy = false;
 
   /* --- small helpers ------------------------------------------------------------------------ */
-  function fmt(s, args) {
-    return String(s).replace(/%\((\w+)\)s/g, function (_m, k) { return args[k]; });
+  // The page's texts (field/_js_texts.html, #gg-field-texts, through gettext); the Chinese
+  // text is the fallback, %(name)s placeholders are filled in from args.
+  var TEXTS;
+  function t(key, fallback, args) {
+    if (TEXTS === undefined) {
+      var node = document.getElementById("gg-field-texts");
+      try { TEXTS = node ? JSON.parse(node.textContent) || {} : {}; } catch (e) { TEXTS = {}; }
+    }
+    return String(TEXTS[key] || fallback).replace(/%\((\w+)\)[sd]/g, function (m, name) {
+      return args && name in args ? String(args[name]) : m;
+    });
   }
 
   function uuid() {
@@ -149,7 +157,7 @@
       var last = pts[pts.length - 1];
       if (!here) {
         here = L.circleMarker(last, { radius: 7, color: "#fff", weight: 2, fillColor: "#1f4e8c",
-          fillOpacity: 1 }).bindTooltip(T.here).addTo(map);
+          fillOpacity: 1 }).bindTooltip(t("patrolHere", "当前位置")).addTo(map);
       } else {
         here.setLatLng(last);
       }
@@ -167,9 +175,9 @@
   /* --- the display ---------------------------------------------------------------------------- */
   function render() {
     var on = !!state;
-    els.state.textContent = on ? T.active : T.idle;
+    els.state.textContent = on ? t("patrolActive", "巡查中") : t("patrolIdle", "未在巡查");
     els.state.className = "m-badge" + (on ? " m-badge--ok" : "");
-    els.toggle.textContent = on ? T.stop : T.start;
+    els.toggle.textContent = on ? t("patrolStop", "结束巡查") : t("patrolStart", "开始巡查");
     els.toggle.className = "m-btn m-btn--block p-toggle " + (on ? "m-btn--danger" : "m-btn--primary");
     els.toggle.disabled = busy;
     root.setAttribute("data-state", on ? "active" : "idle");
@@ -184,7 +192,7 @@
 
   /* --- the outbox --------------------------------------------------------------------------- */
   function outbox() {
-    if (!window.GridgovOutbox) { showError(T.noOutbox); return null; }
+    if (!window.GridgovOutbox) { showError(t("patrolNoOutbox", "发件箱不可用,请刷新页面后重试。")); return null; }
     return window.GridgovOutbox;
   }
 
@@ -198,7 +206,7 @@
     var batch = state.pending.slice(), id = state.clientId;
     queuing = true;
     return box.enqueue({
-      kind: "patrol-points", label: fmt(T.pointsLabel, { n: batch.length }),
+      kind: "patrol-points", label: t("patrolPointsLabel", "巡查:轨迹 %(n)s 点", { n: batch.length }),
       url: cfg.api + id + "/points/", method: "POST",
       fields: { points: JSON.stringify(batch) }
     }).then(function () {
@@ -216,10 +224,10 @@
     var c = pos.coords, fix = [+c.longitude.toFixed(7), +c.latitude.toFixed(7),
       Math.round(c.accuracy || 0), pos.timestamp || Date.now()];
     if (c.accuracy > MAX_ACC) {
-      els.fix.textContent = fmt(T.weak, { n: Math.round(c.accuracy) });
+      els.fix.textContent = t("patrolWeak", "定位精度差(%(n)s 米),此点不记录", { n: Math.round(c.accuracy) });
       return;
     }
-    els.fix.textContent = fmt(T.fix, { n: Math.round(c.accuracy) });
+    els.fix.textContent = t("patrolFix", "定位精度 %(n)s 米", { n: Math.round(c.accuracy) });
     if (!state) { return; }
     var last = state.last;
     if (last) {
@@ -240,7 +248,7 @@
   }
 
   function onGeoError(err) {
-    els.fix.textContent = fmt(T.noGeo, { reason: err && err.message ? err.message : "" });
+    els.fix.textContent = t("patrolNoGeo", "无法定位:%(reason)s。巡查仍会记录时间,请检查定位权限。", { reason: err && err.message ? err.message : "" });
   }
 
   function watch() {
@@ -298,7 +306,7 @@
     var box = outbox();
     if (!box) { return Promise.resolve(); }
     busy = true;
-    els.toggle.textContent = T.starting;
+    els.toggle.textContent = t("patrolStarting", "正在定位…");
     els.toggle.disabled = true;
     showError("");
     return currentFix().then(function (pos) {
@@ -313,7 +321,7 @@
       state = { clientId: id, startedAt: now, distance: 0, last: first, pending: [],
         track: first ? [[first[0], first[1]]] : [], lastFlush: now };
       save();
-      return box.enqueue({ kind: "patrol-start", label: T.startLabel, url: cfg.api,
+      return box.enqueue({ kind: "patrol-start", label: t("patrolStartLabel", "巡查:开始"), url: cfg.api,
         method: "POST", fields: fields });
     }).then(function () {
       busy = false;
@@ -331,15 +339,15 @@
   function stop() {
     var box = outbox();
     if (!box || !state) { return Promise.resolve(); }
-    if (!window.confirm(T.confirmStop)) { return Promise.resolve(); }
+    if (!window.confirm(t("patrolConfirmStop", "确定结束本次巡查?"))) { return Promise.resolve(); }
     busy = true;
     render();
     var id = state.clientId, ended = Date.now(), summary = {
-      t: clock(ended - state.startedAt), d: fmt(T.km, { n: (state.distance / 1000).toFixed(2) }) };
+      t: clock(ended - state.startedAt), d: t("patrolKm", "%(n)s 公里", { n: (state.distance / 1000).toFixed(2) }) };
     var fields = { ended_at: new Date(ended).toISOString() };
     if (state.last) { fields.lng = state.last[0]; fields.lat = state.last[1]; }
     return queuePoints(true).then(function () {
-      return box.enqueue({ kind: "patrol-stop", label: T.stopLabel,
+      return box.enqueue({ kind: "patrol-stop", label: t("patrolStopLabel", "巡查:结束"),
         url: cfg.api + id + "/stop/", method: "POST", fields: fields });
     }).then(function () {
       halt();
@@ -349,7 +357,7 @@
       busy = false;
       render();
       drawTrack();
-      els.fix.textContent = fmt(T.ended, summary);
+      els.fix.textContent = t("patrolEnded", "巡查已结束:%(t)s · %(d)s,将在联网时上传。", summary);
     }, function (err) {
       busy = false;
       showError(String(err && err.message || err));
