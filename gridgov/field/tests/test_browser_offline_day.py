@@ -85,13 +85,13 @@ def test_a_day_offline_reaches_the_command_room_once(
         pick_class(page)
         page.fill("textarea[name=description]", text)
         page.locator("[data-report-submit]").click()
-        page.wait_for_url("**/m/report/?sent=1")
+        page.wait_for_url("**/m/report/?sent=1", timeout=90_000)
         queued(page, n)
     # The case verified on site with a photo.
     page.goto(case_url)
     fill_verify(page)
     page.locator("#m-act-verify [type=submit]").click()
-    page.wait_for_url("**/m/events/?tab=verify")
+    page.wait_for_url("**/m/events/?tab=verify", timeout=90_000)
     queued(page, 3)
     # The head of the household moves out; the spouse stays and heads it.
     page.goto(person_url)

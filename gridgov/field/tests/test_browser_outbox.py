@@ -108,7 +108,7 @@ def test_offline_reports_survive_closing_the_tab_and_are_created_once(
     context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
     wait_for_js(page, "GridgovOutbox.list().then(l => l.every(i => i.status === 'done'))",
-                timeout=30000)
+                timeout=90000)
     one = Event.objects.get(description="离线上报一:井盖缺失")
     assert Event.objects.filter(description="离线上报二:路灯不亮").count() == 1
     assert one.reporter_user_id == grid_worker.pk
@@ -144,7 +144,7 @@ def test_an_answer_lost_mid_sync_is_retried_without_a_duplicate(
     page.goto(server_url + "/m/test-outbox/")
     report(page, "应答丢失后重试:占道堆物")
     wait_for_js(page, "GridgovOutbox.list().then(l => l[0] && l[0].status === 'done')",
-                timeout=30000)
+                timeout=90000)
     assert len(calls) == 2 and calls[0] == calls[1] and calls[0]
     assert Event.objects.filter(description="应答丢失后重试:占道堆物").count() == 1
     context.close()
@@ -171,7 +171,7 @@ def test_a_rejected_write_is_fixed_in_the_editor_and_resent(
     editor.locator("textarea[name=description]").fill("改正后重发:共享单车乱停")
     editor.locator("[type=submit]").click()
     wait_for_js(page, "GridgovOutbox.list().then(l => l.some(i => i.status === 'done'))",
-                timeout=20000)
+                timeout=90000)
     after = {i["id"]: i for i in items(page)}
     old = after[rejected["id"]]
     assert old["status"] == "replaced" and old["replacedBy"] != rejected["id"]

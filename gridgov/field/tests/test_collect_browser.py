@@ -80,7 +80,7 @@ def test_a_bad_id_number_is_refused_on_the_device(browser, server_url, gulou_gri
     page.locator("form[data-outbox] [type=submit]").click()
     page.wait_for_url(f"**/m/collect/houses/{house.pk}/")
     wait_for_js(page, "GridgovOutbox.list().then(l => l.length && "
-                      "l.every(i => i.status === 'done'))", timeout=30000)
+                      "l.every(i => i.status === 'done'))", timeout=90000)
     person = Person.objects.get(name="设备校验")
     assert person.house_id == house.pk and person.relation_to_head == "head"
     assert not errors
@@ -120,7 +120,7 @@ def test_a_move_out_registered_offline_is_sent_once(browser, server_url, gulou_g
     context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
     wait_for_js(page, "GridgovOutbox.list().then(l => l.every(i => i.status === 'done'))",
-                timeout=30000)
+                timeout=90000)
     head.refresh_from_db()
     assert head.status == PersonStatus.MOVED_OUT and head.moved_out_to == "宁波市江北区"
     assert ChangeRecord.objects.filter(object_type="person", object_id=head.pk,

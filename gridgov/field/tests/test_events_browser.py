@@ -72,7 +72,7 @@ def fill_verify(page):
 
 def outbox_done(page):
     wait_for_js(page, "GridgovOutbox.list().then(l => l.length > 0 && "
-                      "l.every(i => i.status === 'done'))", timeout=30000)
+                      "l.every(i => i.status === 'done'))", timeout=90000)
 
 
 def wait_for_worker(page):
@@ -100,7 +100,9 @@ def test_verify_on_site_with_photo_and_position_closes_the_case(
     page.locator("#m-act-verify").scroll_into_view_if_needed()
     page.screenshot(path=str(SHOTS / "C-event-verify-form.png"))
     page.locator("#m-act-verify [type=submit]").click()
-    page.wait_for_url("**/m/events/?tab=verify")
+    # Queued in IndexedDB (photo resized on the device), then the list from the cache: slow on
+    # a loaded machine.
+    page.wait_for_url("**/m/events/?tab=verify", timeout=90_000)
     outbox_done(page)
     completed.refresh_from_db()
     assert completed.state == State.CLOSED
@@ -151,7 +153,9 @@ def test_offline_verification_is_queued_and_sent_once(
     assert page.locator("[data-offline-banner]").is_visible()
     fill_verify(page)
     page.locator("#m-act-verify [type=submit]").click()
-    page.wait_for_url("**/m/events/?tab=verify")
+    # Queued in IndexedDB (photo resized on the device), then the list from the cache: slow on
+    # a loaded machine.
+    page.wait_for_url("**/m/events/?tab=verify", timeout=90_000)
     queued = page.evaluate("GridgovOutbox.list().then(l => l.map(i => i.status))")
     assert queued == ["pending"]
     # The cached list still shows the case to verify, and says the check is on its way.

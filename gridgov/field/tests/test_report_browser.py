@@ -110,9 +110,9 @@ def test_report_online_with_photo_corrected_point_and_searched_class(
     page.screenshot(path=str(SHOTS / "B-report-filled.png"), full_page=True)
     before = Event.objects.count()
     page.locator("[data-report-submit]").click()
-    page.wait_for_url("**/m/report/?sent=1")
+    page.wait_for_url("**/m/report/?sent=1", timeout=90_000)
     wait_for_js(page, "GridgovOutbox.list().then(l => l.length > 0 && "
-                      "l.every(i => i.status === 'done'))", timeout=30000)
+                      "l.every(i => i.status === 'done'))", timeout=90000)
     event = Event.objects.get(description="浏览器上报:人行道井盖缺失")
     assert Event.objects.count() == before + 1
     assert abs(event.lng - moved[0]) < 1e-6 and abs(event.lat - moved[1]) < 1e-6
@@ -155,7 +155,7 @@ def test_report_offline_is_queued_and_sent_once_when_online(
     page.fill("textarea[name=description]", "离线上报:路灯不亮")
     context.set_offline(True)
     page.locator("[data-report-submit]").click()
-    page.wait_for_url("**/m/report/?sent=1")
+    page.wait_for_url("**/m/report/?sent=1", timeout=90_000)
     page.locator("[data-report-queued] li").first.wait_for(timeout=10000)
     assert "路灯" not in page.locator("[data-report-recent]").inner_text()
     assert page.locator("[data-report-sent-title]").inner_text() == "已保存,联网后自动上报"
@@ -165,7 +165,7 @@ def test_report_offline_is_queued_and_sent_once_when_online(
     page = context.new_page()
     page.goto(server_url + "/m/outbox/")
     wait_for_js(page, "GridgovOutbox.list().then(l => l.length > 0 && "
-                      "l.every(i => i.status === 'done'))", timeout=30000)
+                      "l.every(i => i.status === 'done'))", timeout=90000)
     assert Event.objects.filter(description="离线上报:路灯不亮").count() == 1
     # Once more on line: nothing is sent twice.
     page.evaluate("GridgovOutbox.flush()")
@@ -196,9 +196,9 @@ def test_report_screens_at_360(browser, server_url, gulou_grid, grid_worker, dem
     page.fill("textarea[name=description]", "自行处置:路面散落垃圾")
     page.fill("textarea[name=resolution]", "已当场清扫干净")
     page.locator("[data-report-submit]").click()
-    page.wait_for_url("**/m/report/?sent=1")
+    page.wait_for_url("**/m/report/?sent=1", timeout=90_000)
     wait_for_js(page, "GridgovOutbox.list().then(l => l.length > 0 && "
-                      "l.every(i => i.status === 'done'))", timeout=30000)
+                      "l.every(i => i.status === 'done'))", timeout=90000)
     event = Event.objects.get(description="自行处置:路面散落垃圾")
     assert event.state == State.COMPLETED and event.resolved_on_spot
     step = event.steps.get(action="resolve_on_spot")

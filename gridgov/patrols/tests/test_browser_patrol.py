@@ -28,7 +28,7 @@ def _database_between_clicks(monkeypatch):
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-def _wait_db(check, timeout=20):
+def _wait_db(check, timeout=60):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = check()
@@ -70,7 +70,7 @@ def test_start_walk_stop(browser, server_url, demo_password, grid_worker, gulou_
         lng, lat = north(origin, 30 * n)
         context.set_geolocation({"longitude": lng, "latitude": lat, "accuracy": 8})
     wait_for_js(page, "GridgovPatrol.state() && GridgovPatrol.state().track.length >= 7",
-                timeout=15000)
+                timeout=60000)
     assert page.locator("[data-patrol-distance]").inner_text() == "0.18 km"
     page.screenshot(path=str(SHOTS / "E-patrol-active-390.png"), full_page=True)
     # reopening the page resumes the running patrol from the device
@@ -137,7 +137,7 @@ def test_a_patrol_walked_offline_arrives_once_online(browser, server_url, demo_p
         time.sleep(2)
         lng, lat = north(origin, 25 * n)
         context.set_geolocation({"longitude": lng, "latitude": lat, "accuracy": 10})
-    wait_for_js(page, "GridgovPatrol.state().track.length >= 5", timeout=15000)
+    wait_for_js(page, "GridgovPatrol.state().track.length >= 5", timeout=60000)
     page.locator("[data-patrol-toggle]").click()
     wait_for_js(page, "localStorage.getItem('gridgov.field.patrol') === null")
     queued = page.evaluate("GridgovOutbox.list().then(l => l.map(i => i.status))")

@@ -83,7 +83,7 @@ def test_dispatcher_assigns_nearest_and_worker_completes_with_photo(
     m.locator("#m-task-complete [type=submit]").click()
     m.wait_for_url(server_url + "/m/tasks/")
     wait_for_js(m, "GridgovOutbox.list().then(l => l.length > 0 && "
-                   "l.every(i => i.status === 'done'))", timeout=30000)
+                   "l.every(i => i.status === 'done'))", timeout=90000)
     task.refresh_from_db()
     assert task.state == "done" and task.result_note == "堆物已清理,楼道通畅。"
     assert task.attachments.count() == 1

@@ -106,7 +106,7 @@ def test_a_visit_recorded_offline_is_sent_once(browser, server_url, gulou_grid, 
     context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
     wait_for_js(page, "GridgovOutbox.list().then(l => l.every(i => i.status === 'done'))",
-                timeout=30000)
+                timeout=90000)
     assert [i["status"] for i in items(page)] == ["done"]
     visit = Visit.objects.get(person=overdue)
     assert visit.needs == ["safety"] and "燃气" in visit.notes and visit.kind == "home"
