@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from gridgov.audit.recorder import record
 from gridgov.core.access import get_scope, require
 
+from . import signals
 from .choices import ClosedReason, Need, VisitKind
 from .models import Visit, VisitPhoto, VisitPlan, VisitSchedule
 from .permissions import MANAGE_PLANS, VISIT
@@ -349,6 +350,8 @@ def record_visit(person, *, actor, visited_at=None, kind=VisitKind.HOME, notes="
                      last_visits=_last_visits([person.pk]))
         record("visits.visit", actor=actor, obj=visit, new_chain=True,
                after=visit_state(visit))
+        transaction.on_commit(lambda: signals.visit_recorded.send(
+            sender=Visit, visit=visit, actor=actor))
     return visit
 
 

@@ -41,7 +41,8 @@ class _Page(FieldLoginRequiredMixin, TemplateView):
         if self.scope is None:
             raise Http404
         return get_object_or_404(
-            Person.objects.filter(self.scope.area_q("area_code", perm)), pk=pk)
+            Person.objects.restrict(self.request.user, "view")
+            .filter(self.scope.area_q("area_code", perm)), pk=pk)
 
 
 class ListView(_Page):

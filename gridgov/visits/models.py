@@ -12,7 +12,7 @@
 
 Scope: every row carries the person's grid code (``area_code``), so ``restrict`` keeps the
 rows inside the areas where the principal holds ``visits.view`` (read) or ``visits.visit``
-(write), like the basic data.
+(write) and also ``basedata.view_people`` (the rows name people in care).
 """
 
 from django.conf import settings
@@ -28,7 +28,13 @@ from .permissions import MANAGE_PLANS, VIEW, VISIT
 
 
 def _area_scoped(scope, action):
-    return scope.area_q("area_code", VISIT if action == CHANGE else VIEW)
+    """Rows of the areas where the principal holds the visits permission *and* may see the
+    people (``basedata.view_people``): a visit, a schedule or a photo names a person in care,
+    so a role given ``visits.view`` alone (an administrator may grant it) reads no names."""
+    from gridgov.basedata.permissions import VIEW_PEOPLE
+
+    return (scope.area_q("area_code", VISIT if action == CHANGE else VIEW)
+            & scope.area_q("area_code", VIEW_PEOPLE))
 
 
 class VisitPlan(models.Model):

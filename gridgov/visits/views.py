@@ -30,14 +30,16 @@ def care_tags():
 
 
 def visible_person(user, pk):
-    """A person inside the areas where the user holds ``visits.view`` (else 404)."""
+    """A person the user may see (``Person.objects.restrict``) inside the areas where the user
+    holds ``visits.view`` (else 404)."""
     from gridgov.basedata.models import Person
     from gridgov.core.access import get_scope
 
     scope = get_scope(user)
     if scope is None:
         raise Http404
-    return get_object_or_404(Person.objects.filter(scope.area_q("area_code", VIEW)), pk=pk)
+    return get_object_or_404(
+        Person.objects.restrict(user, "view").filter(scope.area_q("area_code", VIEW)), pk=pk)
 
 
 def due_rows(user, *, state="overdue", area="", tag=None, q="", today=None):

@@ -67,7 +67,10 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ActionViewS
         from gridgov.basedata.models import Person
 
         data = self.read_input()
-        person = get_object_or_404(Person.objects.all(), pk=data.pop("person"))
+        # Only a person the caller may see: another area's person answers 404, like a
+        # missing one (record_visit then checks the visit permission in the person's grid).
+        person = get_object_or_404(Person.objects.restrict(request.user, "view"),
+                                   pk=data.pop("person"))
         if data.get("client_id") is None:
             key = request.headers.get("Idempotency-Key", "")
             try:

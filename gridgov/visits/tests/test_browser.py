@@ -122,13 +122,13 @@ def test_a_visit_recorded_offline_is_sent_once(browser, server_url, gulou_grid, 
     context.close()
 
 
-def test_desktop_pages_at_1440(browser, server_url, gulou_grid, shift_leader, sys_admin,
+def test_desktop_pages_at_1440(browser, server_url, gulou_grid, leader, sys_admin,
                                overdue, demo_password):
     from gridgov.core.testing import sign_in as desk_sign_in
 
     context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
     page = context.new_page()
-    desk_sign_in(page, server_url, "shift_gulou", demo_password)
+    desk_sign_in(page, server_url, "leader_gulou", demo_password)
     page.goto(server_url + "/visits/?state=week")
     assert "浏览走访" in page.content()
     shot(page, "desk-overdue")

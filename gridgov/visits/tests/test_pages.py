@@ -66,10 +66,10 @@ def test_home_section_counts_in_two_queries(late, gulou_grid, grid_worker,
     assert section.items[0].overdue
 
 
-def test_desktop_overdue_list_person_and_filters(late, grid_worker, shift_leader, client_as):
+def test_desktop_overdue_list_person_and_filters(late, grid_worker, leader, client_as):
     actions.record_visit(late, notes="电话问候", kind="phone", actor=grid_worker,
                          visited_at=timezone.now() - dt.timedelta(days=1))
-    client = client_as(shift_leader)
+    client = client_as(leader)
     # Visited yesterday: no longer overdue; due within the week.
     assert "页面甲" not in client.get("/visits/").content.decode()
     week = client.get("/visits/", {"state": "week", "q": "页面"}).content.decode()

@@ -105,8 +105,6 @@ ROLE_PAGES: dict[str, list[Page]] = {
         Page("events:command", "events-command"),
         Page("moderation:cases", "moderation"),
         Page("events:hotline_upload", "hotline-upload"),
-        Page("visits:overdue", "visits"),
-        Page("visits:overdue", "visit-person", link=r"^/visits/people/\d+/$"),
     ],
     "leader_gulou": [
         HOME, MAP,
@@ -118,6 +116,8 @@ ROLE_PAGES: dict[str, list[Page]] = {
         Page("stats:screen", "stats-screen"),
         Page("stats:report", "stats-report"),
         Page("sharing:catalog", "sharing-catalog"),
+        Page("visits:overdue", "visits"),
+        Page("visits:overdue", "visit-person", link=r"^/visits/people/\d+/$"),
     ],
     "leader_district": [
         HOME, MAP,

@@ -83,8 +83,10 @@ CASES = {"events_search"}
 # 效能考核 for the command room, leaders and departments (who appeal).
 STATS = {"stats", "assess"}
 ASSESS = {"assess"}
-# The field work the command room assigns and follows: tasks, patrols, visits.
+# The field work: tasks, patrols, visits. The command room assigns and follows tasks and
+# patrols; visits name the people in care, so only who may see people reads them.
 FIELD_WORK = {"tasks", "patrols", "visits"}
+COMMAND_FIELD_WORK = FIELD_WORK - {"visits"}
 
 
 @pytest.mark.parametrize(
@@ -92,7 +94,7 @@ FIELD_WORK = {"tasks", "patrols", "visits"}
     [
         ("grid_worker", EVERYONE | PEOPLE | CASES | FIELD_WORK | {"events_mine", "events_report"}),
         ("grid_chief", EVERYONE | PEOPLE | CASES | FIELD_WORK | {"events_mine", "events_report"}),
-        ("intake_clerk", EVERYONE | OBJECTS | CASES | STATS | FIELD_WORK | {
+        ("intake_clerk", EVERYONE | OBJECTS | CASES | STATS | COMMAND_FIELD_WORK | {
             "events_command", "events_map", "events_hotline", "moderation"}),
         ("leader", EVERYONE | PEOPLE | CASES | STATS | FIELD_WORK | {
             "events_command", "events_map", "sharing_catalog", "moderation"}),
