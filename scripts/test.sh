@@ -14,11 +14,27 @@ fi
 if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
     apt-get update -qq && apt-get install -y -qq chromium >/dev/null
 fi
+BROWSER=1
 if [ ! -x /usr/bin/chromium ]; then
     echo "note: /usr/bin/chromium not found (apt-get install chromium): browser tests deselected" >&2
-    set -- -m "not browser" "$@"
+    BROWSER=0
 fi
 
 .venv/bin/ruff check gridgov benchmarks scripts
 echo "database: ${DATABASE_URL:-sqlite (default)}"
-exec .venv/bin/pytest "$@"
+if [ "$#" -gt 0 ]; then
+    if [ "$BROWSER" = 0 ]; then
+        set -- -m "not browser" "$@"
+    fi
+    exec .venv/bin/pytest "$@"
+fi
+# The whole suite: everything but the browser tests on every core (pytest-xdist; each worker
+# has its own test database), then the browser tests one at a time: a browser test drives a
+# live server and Chromium, and two of them side by side on two cores time out.
+WORKERS="${GRIDGOV_TEST_WORKERS:-$(nproc)}"
+status=0
+.venv/bin/pytest -m "not browser" -n "$WORKERS" || status=$?
+if [ "$BROWSER" = 1 ]; then
+    .venv/bin/pytest -m browser || status=$?
+fi
+exit "$status"
