@@ -186,6 +186,9 @@ GRIDGOV_RATE_CKAN = os.environ.get("GRIDGOV_RATE_CKAN", "600/min")
 GRIDGOV_RATE_CKAN_ANON = os.environ.get("GRIDGOV_RATE_CKAN_ANON", "60/min")
 # Import uploads (people/buildings/... and hotline files, page or API) per person.
 GRIDGOV_RATE_IMPORT = os.environ.get("GRIDGOV_RATE_IMPORT", "30/hour")
+# Exports (people, cases, the audit log, statistics and rankings as files) per person, every
+# export page counted together: a day's work is a few dozen; a script's loop is refused.
+GRIDGOV_RATE_EXPORT = os.environ.get("GRIDGOV_RATE_EXPORT", "60/hour")
 # Residents' report form and case evaluations, per client address: LIMIT per WINDOW seconds.
 GRIDGOV_PUBLIC_REPORT_LIMIT = env_int("GRIDGOV_PUBLIC_REPORT_LIMIT", 5)
 GRIDGOV_PUBLIC_REPORT_WINDOW = env_int("GRIDGOV_PUBLIC_REPORT_WINDOW", 600)

@@ -12,7 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
-from gridgov.core.views import PermissionRequiredMixin, ScopedDetailView, ScopedListView
+from gridgov.core.views import (
+    PermissionRequiredMixin,
+    ScopedDetailView,
+    ScopedListView,
+    refuse_export,
+)
 
 from . import anchor_log, labels
 from .actions import record_export, record_verify
@@ -136,6 +141,9 @@ class AuditRecordExportView(AuditPermissionMixin, ScopedListView):
     model = AuditRecord
 
     def get(self, request, *args, **kwargs):
+        refused = refuse_export(request)
+        if refused is not None:
+            return refused
         filterset = _filterset(request, self.get_queryset())
         if filterset.is_bound and not filterset.is_valid():
             return HttpResponseBadRequest(

@@ -20,7 +20,12 @@ from django.views import View
 
 from gridgov.areas.models import Area
 from gridgov.core import personal_data, throttle, uploads
-from gridgov.core.views import PermissionRequiredMixin, ScopedDetailView, ScopedListView
+from gridgov.core.views import (
+    PermissionRequiredMixin,
+    ScopedDetailView,
+    ScopedListView,
+    refuse_export,
+)
 
 from . import access, actions, exporters, importers
 from .choices import PersonStatus
@@ -571,6 +576,9 @@ class ExportView(LoginRequiredMixin, View):
     def get(self, request, kind, fmt):
         if kind not in MODELS or fmt not in ("csv", "xlsx"):
             raise Http404
+        refused = refuse_export(request)
+        if refused is not None:
+            return refused
         fs = filtered(kind, request)
         if fs.is_bound and not fs.is_valid():
             return HttpResponse(str(fs.errors), status=400)

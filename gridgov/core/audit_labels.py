@@ -10,6 +10,7 @@ ACTIONS = {
     "core.calendar_day": _("设置工作日历"),
     "core.backup": _("备份数据库"),
     "core.restore": _("恢复数据库"),
+    "core.export_throttled": _("导出过于频繁被拒绝"),
     "core.lookup_key.rehash": _("重算检索哈希"),
     "core.lookup_key.rehash_done": _("检索哈希重算完成"),
 }
@@ -18,4 +19,5 @@ OBJECT_TYPES = {
     "core.database": _("数据库"),
     "core.permission": _("权限"),
     "core.lookup_key": _("检索密钥"),
+    "core.export": _("导出"),
 }

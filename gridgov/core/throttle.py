@@ -150,6 +150,13 @@ def principal_key(user) -> str | None:
     return f"user:{user.pk}"
 
 
+def check_export(request) -> Decision:
+    """Count one export of the request's principal (``GRIDGOV_RATE_EXPORT``): a file of rows
+    (people, cases, the audit log, statistics, rankings). Every export page shares the count,
+    so a script cannot page a district's records out one filtered file after another."""
+    return check("export", principal_key(request.user) or client_address(request))
+
+
 def check_import(request) -> Decision:
     """Count one import upload of the request's principal (``GRIDGOV_RATE_IMPORT``): the
     import pages and the import API share the count."""

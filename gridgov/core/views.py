@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseNotAllowed
-from django.shortcuts import get_object_or_404, redirect, resolve_url
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, View
@@ -96,6 +96,27 @@ class ActionView(PermissionRequiredMixin, View):
 
     def back_url(self, request, *args, **kwargs) -> str:
         return safe_next(request, self.success_url)
+
+
+def refuse_export(request):
+    """``None`` while the principal is within the export limit (``GRIDGOV_RATE_EXPORT``, one
+    count shared by every export page), else the 429 page saying when to try again; the
+    refusal is audited (a loop of exports is what a leak looks like)."""
+    from gridgov.audit.recorder import record
+
+    from . import throttle
+
+    decision = throttle.check_export(request)
+    if decision.allowed:
+        return None
+    message = _("导出过于频繁(每小时最多 %(n)d 次),请 %(m)d 分钟后再试。") % {
+        "n": decision.limit, "m": decision.retry_minutes}
+    record("core.export_throttled", actor=request.user, object_type="core.export",
+           object_id=request.path[:100], after={"count": decision.count,
+                                                 "limit": decision.limit})
+    response = render(request, "429.html", {"message": message}, status=429)
+    response["Retry-After"] = str(decision.retry_after)
+    return response
 
 
 def error_text(exc) -> str:

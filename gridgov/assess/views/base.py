@@ -12,7 +12,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views import View
 
-from gridgov.core.views import PermissionRequiredMixin
+from gridgov.core.views import PermissionRequiredMixin, refuse_export
 from gridgov.stats.periods import MONTH
 
 from .. import compute
@@ -74,6 +74,10 @@ class AssessView(PermissionRequiredMixin, View):
     def get(self, request, *args, **kwargs):
         if not self.read(request):
             return self.bad_request(request)
+        if request.GET.get("export") == "xlsx":
+            refused = refuse_export(request)
+            if refused is not None:
+                return refused
         return self.respond(request, *args, **kwargs)
 
     def respond(self, request, *args, **kwargs):  # pragma: no cover - subclasses answer

@@ -25,7 +25,7 @@ from django.views.generic import TemplateView
 
 from gridgov.core import personal_data
 from gridgov.core.spreadsheet import safe_row
-from gridgov.core.views import ActionView, PermissionRequiredMixin, safe_next
+from gridgov.core.views import ActionView, PermissionRequiredMixin, refuse_export, safe_next
 from gridgov.web.pickers import PickerSelect, flatten
 
 from ..actions import exports, saved_filters
@@ -309,6 +309,9 @@ class SearchExportView(PermissionRequiredMixin, View):
     def get(self, request, fmt):
         if fmt not in ("xlsx", "csv"):
             raise Http404(_("不支持的导出格式。"))
+        refused = refuse_export(request)
+        if refused is not None:
+            return refused
         filterset, queryset, _sort = searched(request)
         if filterset.errors:
             return JsonResponse({"errors": [

@@ -16,8 +16,9 @@ from django.views import View
 
 from gridgov.areas.choices import Level
 from gridgov.areas.models import Area
-from gridgov.core.views import PermissionRequiredMixin
+from gridgov.core.views import PermissionRequiredMixin, refuse_export
 
+from .. import export
 from ..aggregates import StatsQuery
 from ..forms import StatsForm
 from ..periods import MONTH
@@ -88,6 +89,10 @@ class StatsView(PermissionRequiredMixin, View):
         query = self.read_query(request)
         if query is None:
             return self.bad_request(request)
+        if export.wants_xlsx(request):
+            refused = refuse_export(request)
+            if refused is not None:
+                return refused
         return self.respond(request, query)
 
     def respond(self, request, query):  # pragma: no cover - subclasses answer
