@@ -31,7 +31,8 @@ def _flatten(detail, field=None):
         for value in detail:
             yield from _flatten(value, field)
     else:
-        code = getattr(detail, "code", "invalid")
+        # A ValidationError raised without a code (a filter's validator) still answers one.
+        code = getattr(detail, "code", None) or "invalid"
         yield {"field": field, "code": code, "message": str(detail)}
 
 
