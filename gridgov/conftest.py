@@ -89,7 +89,9 @@ THROTTLES_OFF = {
 # moments the test does not choose. Tests of those features turn them on.
 # The server's own deadline scan (events.autoscan) likewise stays off unless a test wants it.
 BACKGROUND_OFF = {"GRIDGOV_ALERT_POLL_SECONDS": 0, "GRIDGOV_QUEUE_REFRESH_SECONDS": 0,
-                  "GRIDGOV_DEADLINE_SCAN_SECONDS": 0}
+                  "GRIDGOV_DEADLINE_SCAN_SECONDS": 0, "GRIDGOV_PATROL_AUTOEND_SECONDS": 0,
+                  "GRIDGOV_PARTY_TERM_REMINDER_SECONDS": 0, "GRIDGOV_NEEDS_REFRESH_SECONDS": 0,
+                  "GRIDGOV_RULES_RUN_SECONDS": 0}
 
 
 @pytest.fixture(scope="session", autouse=True)

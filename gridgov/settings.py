@@ -74,6 +74,12 @@ INSTALLED_APPS = [
     "gridgov.tasks",
     "gridgov.patrols",
     "gridgov.visits",
+    "gridgov.party",
+    "gridgov.party_meetings",
+    "gridgov.partywork",
+    "gridgov.rules",
+    "gridgov.proactive",
+    "gridgov.needs",
     "gridgov.field",
     "gridgov.web",
 ]
@@ -242,6 +248,13 @@ GRIDGOV_DEADLINE_SCAN_SECONDS = env_int("GRIDGOV_DEADLINE_SCAN_SECONDS", 300)
 # Each server process ends patrols left active for over 12 hours at most this often
 # (patrols.autoend; 0: off).
 GRIDGOV_PATROL_AUTOEND_SECONDS = env_int("GRIDGOV_PATROL_AUTOEND_SECONDS", 900)
+# 换届 reminders by each server process after a response (party.reminders; 0: off).
+GRIDGOV_PARTY_TERM_REMINDER_SECONDS = env_int("GRIDGOV_PARTY_TERM_REMINDER_SECONDS", 3600)
+# New reports, visits and contact logs read into the needs figures (needs.autorefresh; 0: off).
+GRIDGOV_NEEDS_REFRESH_SECONDS = env_int("GRIDGOV_NEEDS_REFRESH_SECONDS", 900)
+# The proactive-service rules, once per local day, checked at most this often by each server
+# process after a response (rules.autorun; 0: off).
+GRIDGOV_RULES_RUN_SECONDS = env_int("GRIDGOV_RULES_RUN_SECONDS", 3600)
 SESSION_COOKIE_HTTPONLY = True
 # SECURE_COOKIES=1 (a deployment behind HTTPS): secure cookies, redirect http to https and
 # send HSTS. Off by default so the demo works over plain http on 127.0.0.1.
@@ -387,6 +400,14 @@ CELERY_BEAT_SCHEDULE = {
     # Patrols left active for over 12 hours, ended at their last point.
     "patrols-end-stale": {"task": "gridgov.patrols.tasks.end_stale_patrols",
                           "schedule": 900.0},
+    # Party organisations whose term ends within 90 days: each secretary told once.
+    "party-term-reminders": {"task": "gridgov.party.tasks.send_term_reminders",
+                             "schedule": crontab(minute=30, hour=7)},
+    # 需求分析: read new reports, visits and contact logs into the needs figures.
+    "needs-refresh": {"task": "gridgov.needs.tasks.refresh_needs", "schedule": 900.0},
+    # The proactive-service rules, nightly at 01:30 (a day already run is skipped).
+    "rules-run-nightly": {"task": "gridgov.rules.tasks.run_rules",
+                          "schedule": crontab(minute=30, hour=1)},
 }
 
 # --- API ------------------------------------------------------------------------------------

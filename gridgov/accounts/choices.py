@@ -25,6 +25,8 @@ class Role(models.TextChoices):
     SYS_ADMIN = "sys_admin", _("系统管理员")
     SEC_ADMIN = "sec_admin", _("安全管理员")
     AUDIT_ADMIN = "audit_admin", _("审计管理员")
+    PARTY_SECRETARY = "party_secretary", _("党组织书记")
+    PARTY_MEMBER = "party_member", _("党员")
 
 
 # 等保 "三员": separated duties; a person holds at most one of them, and nothing else.

@@ -10,7 +10,7 @@ from gridgov.core.access import PermissionSpec, RoleSpec
 
 from .choices import Role
 
-GRID, COMMUNITY, DISTRICT = "grid", "community", "district"
+GRID, COMMUNITY, STREET, DISTRICT = "grid", "community", "street", "district"
 
 # The area levels a role may be held at: a grid worker works one grid; grid chiefs and
 # instructors a community (or a single grid); the three administrators act for the whole
@@ -33,6 +33,11 @@ ROLES = [
              order=120),
     RoleSpec(Role.AUDIT_ADMIN, Role.AUDIT_ADMIN.label, area_levels=(DISTRICT,),
              admin_duty=True, order=130),
+    # 党建: the secretary of a street, community or grid party organisation; a party member
+    # with an account (e.g. a volunteer) in one grid.
+    RoleSpec(Role.PARTY_SECRETARY, Role.PARTY_SECRETARY.label,
+             area_levels=(STREET, COMMUNITY, GRID), order=140),
+    RoleSpec(Role.PARTY_MEMBER, Role.PARTY_MEMBER.label, area_levels=(GRID,), order=150),
     # Held by department API keys, never by a person.
     RoleSpec("api_client", _("部门接口"), department_bound=True, assignable=False, order=200),
 ]

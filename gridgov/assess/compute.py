@@ -122,7 +122,12 @@ class Result:
         return ind.rate(self.counts, code)
 
     def rates(self) -> dict:
-        return {code: ind.percent(self.rate(code)) for code in ind.RATE_CODES}
+        """The case rates, and the party rates when the subject has party figures."""
+        out = {code: ind.percent(self.rate(code)) for code in ind.CASE_RATE_CODES}
+        for code in ind.PARTY_RATE_CODES:
+            if ind.CATALOG[code].denominator in self.counts:
+                out[code] = ind.percent(self.rate(code))
+        return out
 
     def mean_hours(self, name) -> float | None:
         total, n = self.hours.get(name, (0, 0))
@@ -248,6 +253,17 @@ def scheme_items(scheme) -> list[dict]:
             for i in scheme.items.all()]
 
 
+def add_party_figures(source, kind: str, results: dict, items: list[dict]) -> None:
+    """Party-building and proactive-service figures (``indicators.PARTY``) into the counts of
+    area subjects, when the scheme weighs one of their rates (live sources only: a snapshot
+    does not hold them; their rates are then left out of the score)."""
+    if (source.frozen or kind not in AREA_CODE_LENGTH or not results
+            or not any(i["indicator"] in ind.PARTY_RATE_CODES for i in items)):
+        return
+    for key, figures in ind.party_workload(source.user, list(results), source.period).items():
+        results[key].counts.update(figures)
+
+
 def ranking(source, kind: str, items: list[dict], *, with_workload=True) -> list[Result]:
     """All subjects of ``kind``, scored and ranked (best first; unscored last)."""
     results = grouped(source, kind)
@@ -255,6 +271,7 @@ def ranking(source, kind: str, items: list[dict], *, with_workload=True) -> list
     if kind == SubjectKind.WORKER and with_workload and not source.frozen:
         for key, work in workload(source, list(results)).items():
             results[key].workload = work
+    add_party_figures(source, kind, results, items)
     for key, result in results.items():
         result.label = names.get(key, key)
         result.score, result.parts = score(items, result)
@@ -273,6 +290,9 @@ def explain_cases(source, kind: str, key: str, code: str):
     with their hours."""
     indicator = ind.CATALOG[code]
     base = source.base(kind).filter(source.subject_filter(kind, key))
+    if code in ind.PARTY_CODES or code in ind.PARTY_RATE_CODES:
+        # Not made of cases: the party figures have no case list behind them.
+        return base.none(), ("rate" if indicator.kind == "rate" else "count")
     conds = source.conditions()
     if indicator.kind == "rate":
         qs = base.filter(conds[indicator.denominator]).annotate(

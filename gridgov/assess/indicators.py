@@ -91,9 +91,35 @@ PATROL = [
               _("本期开始并已结束的巡查里程合计(公里,按抽稀后的轨迹点计算)")),
 ]
 PATROL_CODES = tuple(i.code for i in PATROL)
-CATALOG = {i.code: i for i in COUNTS + TIMES + RATES + WORKLOAD}
+# Party building and proactive services (issue 14): figures of an area subject (street,
+# community, grid) in the period, read from the owning apps' ``figures`` functions
+# (``party_figures``), not case conditions: kept apart like PATROL. Their rates may be weighed
+# in a scheme; they are computed live (a snapshot's stored cases do not hold them).
+PARTY = [
+    Indicator("meetings_required", _("应召开会议数"), "party",
+              _("按规定本期应召开的三会一课次数")),
+    Indicator("meetings_on_time", _("按时召开会议数"), "party",
+              _("本期按规定按时召开的三会一课次数")),
+    Indicator("households", _("户数"), "party", _("区域内的户数(当前)")),
+    Indicator("households_linked", _("党员联系户数"), "party", _("有党员联系的户数(当前)")),
+    Indicator("service_tasks_opened", _("新开服务任务数"), "party", _("本期新开的主动服务任务")),
+    Indicator("service_tasks_closed_on_time", _("按时办结服务任务数"), "party",
+              _("本期新开且按时办结的主动服务任务")),
+]
+PARTY_RATES = [
+    Indicator("meetings_on_time_rate", _("三会一课按时率"), "rate", "", "meetings_on_time",
+              "meetings_required"),
+    Indicator("contact_coverage", _("联系户覆盖率"), "rate", "", "households_linked",
+              "households"),
+    Indicator("service_on_time_rate", _("服务任务按时办结率"), "rate", "",
+              "service_tasks_closed_on_time", "service_tasks_opened"),
+]
+PARTY_CODES = tuple(i.code for i in PARTY)
+PARTY_RATE_CODES = tuple(i.code for i in PARTY_RATES)
+CATALOG = {i.code: i for i in COUNTS + TIMES + RATES + WORKLOAD + PARTY + PARTY_RATES}
 COUNT_CODES = tuple(i.code for i in COUNTS)
-RATE_CODES = tuple(i.code for i in RATES)
+CASE_RATE_CODES = tuple(i.code for i in RATES)
+RATE_CODES = CASE_RATE_CODES + PARTY_RATE_CODES  # what a scheme may weigh
 WAIVABLE = tuple(i.code for i in COUNTS if i.waivable)
 # A waived late mark turns into its on-time opposite.
 ON_TIME_OF = {"handled_late": "handled_on_time", "closed_late": "closed_on_time"}
@@ -193,4 +219,47 @@ def patrol_workload(keys, period) -> dict[str, dict]:
     start, end = period.bounds()
     for worker_id, figures in worker_totals([int(k) for k in out], start, end).items():
         out[str(worker_id)] = figures
+    return out
+
+
+# Where each party figure comes from: (figures module, function, its key).
+PARTY_SOURCES = {
+    "meetings_required": ("gridgov.party_meetings.figures", "meetings_by_area", "required"),
+    "meetings_on_time": ("gridgov.party_meetings.figures", "meetings_by_area", "held_on_time"),
+    "households": ("gridgov.partywork.figures", "contacts_by_area", "households"),
+    "households_linked": ("gridgov.partywork.figures", "contacts_by_area", "linked"),
+    "service_tasks_opened": ("gridgov.proactive.figures", "services_by_area", "tasks_opened"),
+    "service_tasks_closed_on_time": ("gridgov.proactive.figures", "services_by_area",
+                                     "tasks_closed_on_time"),
+}
+
+
+def party_workload(user, keys, period) -> dict[str, dict]:
+    """The party figures (``PARTY``) of the area subjects ``keys`` (codes of one level) in
+    ``period``, as ``user`` may see them: each figures function once per parent area (the
+    districts of streets, the streets of communities, the communities of grids). A function
+    whose app is not installed leaves its figures out (their rates are then not scored)."""
+    from importlib import import_module
+
+    out = {str(k): {} for k in keys}
+    if not out or user is None:
+        return out
+    parents = sorted({k[:len(k) - 3] for k in out if len(k) in (9, 12, 15)})
+    answers = {}
+    for module, name, _key in PARTY_SOURCES.values():
+        if (module, name) in answers:
+            continue
+        try:
+            fn = getattr(import_module(module), name)
+        except (ImportError, AttributeError):
+            answers[(module, name)] = {}
+            continue
+        merged = {}
+        for parent in parents:
+            merged.update(fn(user, parent, period.start, period.end) or {})
+        answers[(module, name)] = merged
+    for code, (module, name, key) in PARTY_SOURCES.items():
+        for subject, figures in answers[(module, name)].items():
+            if subject in out and key in (figures or {}):
+                out[subject][code] = figures[key]
     return out

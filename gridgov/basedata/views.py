@@ -20,6 +20,7 @@ from django.views import View
 
 from gridgov.areas.models import Area
 from gridgov.core import personal_data, throttle, uploads
+from gridgov.core.access import get_scope
 from gridgov.core.views import (
     PermissionRequiredMixin,
     ScopedDetailView,
@@ -263,6 +264,12 @@ class PersonDetailView(_Detail):
                               .filter(household_head=p).exclude(pk=p.pk))
         context["can_reveal"] = access.can_reveal(self.request.user)
         context["reveal_form"] = RevealForm()
+        # The person's proactive services (benefits, service tasks, SMS consent), for who may
+        # read them in the person's area.
+        scope = get_scope(self.request.user)
+        context["services_url"] = (
+            reverse("proactive:person", args=[p.pk])
+            if scope is not None and scope.covers(p.area_code, "proactive.view") else "")
         return context
 
 

@@ -1,9 +1,37 @@
 """Models shared by every app: the working-day calendar, permissions and roles."""
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .querysets import CHANGE, NOTHING, RestrictedQuerySet
+
+
+def private_file_path(instance, filename):
+    """Where a private file is stored: ``<FILE_DIR>/<year>/<month>/<sha[:2]>/<sha>-<name>``
+    (the digest spreads files over folders; the name stays readable for an operator)."""
+    return (f"{instance.FILE_DIR}/{timezone.now():%Y/%m}/{instance.sha256[:2]}/"
+            f"{instance.sha256}-{filename}")
+
+
+class PrivateFile(models.Model):
+    """A file (a photo of a visit, of a meeting) served only to who may see what it belongs
+    to: never under a public URL, each subclass naming its folder (``FILE_DIR``) and its
+    scope rule."""
+
+    FILE_DIR = "files"
+
+    file = models.FileField(_("文件"), upload_to=private_file_path, max_length=255)
+    name = models.CharField(_("文件名"), max_length=200, blank=True)
+    content_type = models.CharField(_("内容类型"), max_length=100)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    size = models.PositiveBigIntegerField(_("大小(字节)"))
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return self.name or self.sha256[:12]
 
 
 class CalendarDay(models.Model):

@@ -122,7 +122,13 @@ def load_demo(seed: int = DEFAULT_SEED, stdout=None, history_events: int = 0) ->
     """
     from gridgov.demo import basedata as demo_basedata
     from gridgov.demo import events as demo_events
+    from gridgov.demo import needs as demo_needs
+    from gridgov.demo import party as demo_party
+    from gridgov.demo import party_meetings as demo_party_meetings
+    from gridgov.demo import partywork as demo_partywork
     from gridgov.demo import patrols as demo_patrols
+    from gridgov.demo import proactive as demo_proactive
+    from gridgov.demo import rules as demo_rules
     from gridgov.demo import sharing as demo_sharing
     from gridgov.demo import tasks as demo_tasks
     from gridgov.demo import visits as demo_visits
@@ -142,6 +148,15 @@ def load_demo(seed: int = DEFAULT_SEED, stdout=None, history_events: int = 0) ->
         demo_tasks.load(stdout=stdout)
         demo_patrols.load(stdout=stdout)
         demo_visits.load(stdout=stdout)
+        # Party building: the organisation tree and members, a year of meetings, contacts
+        # and volunteering; then the rules over the district (a hotspot to fire on first)
+        # and the needs figures read from everything above.
+        demo_party.load(stdout=stdout)
+        demo_party_meetings.load(stdout=stdout)
+        demo_partywork.load(stdout=stdout)
+        demo_rules.load(stdout=stdout)
+        demo_proactive.load(stdout=stdout)
+        demo_needs.load(stdout=stdout)
         _say(stdout, f"用户 users: {user_counts['users']} created, "
                      f"{user_counts['roles']} roles assigned, "
                      f"{user_counts['totp']} TOTP factors set")

@@ -44,6 +44,11 @@ DEMO_USERS = [
     ("sysadmin", "蒋立新", "sys_admin", DISTRICT, None, "13800000014"),
     ("secadmin", "应佳琪", "sec_admin", DISTRICT, None, "13800000015"),
     ("auditadmin", "董慧敏", "audit_admin", DISTRICT, None, "13800000016"),
+    # 党建 (issue 14): the party secretaries of the Gulou community and street, and a party
+    # member with an account in the Gulou grid (phones after the street staff's).
+    ("party_gulou", "楼建华", "party_secretary", GULOU_COMMUNITY, None, "13800000050"),
+    ("party_street", "叶红梅", "party_secretary", GULOU_STREET, None, "13800000051"),
+    ("member_gulou", "谢志远", "party_member", GULOU_GRID, None, "13800000052"),
 ]
 
 # Every other street, town and township has its own leader (领导) and dispatcher (派遣员), so

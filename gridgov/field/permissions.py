@@ -11,5 +11,6 @@ from gridgov.core.access import PermissionSpec
 
 PERMISSIONS = [
     PermissionSpec("field.use", _("使用移动终端"),
-                   {Role.GRID_WORKER, Role.GRID_CHIEF, Role.GRID_INSTRUCTOR}),
+                   {Role.GRID_WORKER, Role.GRID_CHIEF, Role.GRID_INSTRUCTOR,
+                    Role.PARTY_MEMBER}),
 ]

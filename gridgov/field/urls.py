@@ -1,6 +1,6 @@
 """The field terminal at /m/. Each screen module owns its ``urlpatterns``; URL names live
 in the ``field`` namespace, prefixed by the screen (``report``, ``events-…``, ``collect-…``,
-``tasks-…``, ``patrol-…``, ``visits-…``)."""
+``tasks-…``, ``patrol-…``, ``visits-…``, ``proactive-…``, ``party-…``)."""
 
 from django.urls import include, path
 
@@ -13,4 +13,6 @@ urlpatterns = [
     path("tasks/", include("gridgov.tasks.field_urls")),
     path("patrol/", include("gridgov.patrols.field_urls")),
     path("visits/", include("gridgov.visits.field_urls")),
+    path("proactive/", include("gridgov.proactive.field_urls")),
+    path("party/", include("gridgov.partywork.field_urls")),
 ]

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from gridgov.audit.recorder import record
 from gridgov.core.access import get_scope, require
+from gridgov.core.concurrency import StaleVersion  # noqa: F401 (re-exported)
 
 from . import signals
 from .choices import ClosedReason, Need, VisitKind
@@ -39,12 +40,6 @@ MAX_NOTES = 2000
 ENDED_STATUSES = {"deceased": ClosedReason.DECEASED, "moved_out": ClosedReason.MOVED_OUT}
 
 
-class StaleVersion(Exception):
-    """The record changed since the client read it (``expected_version`` is behind)."""
-
-    def __init__(self, current):
-        super().__init__(_("该记录已被他人修改,请刷新后重试。"))
-        self.current = current
 
 
 def _user(actor):

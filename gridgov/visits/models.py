@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gridgov.core.models import PrivateFile
 from gridgov.core.querysets import CHANGE, NOTHING, RestrictedQuerySet
 
 from .choices import ClosedReason, VisitKind
@@ -168,19 +169,17 @@ class Visit(models.Model):
 
 
 def photo_path(instance, filename):
+    """Kept for migration 0001 (the field now uses ``core.models.private_file_path``)."""
     return f"visits/{timezone.now():%Y/%m}/{instance.sha256[:2]}/{instance.sha256}-{filename}"
 
 
-class VisitPhoto(models.Model):
+class VisitPhoto(PrivateFile):
     """A photo taken on a visit (private: served only to who may see the visit)."""
+
+    FILE_DIR = "visits"
 
     visit = models.ForeignKey(Visit, verbose_name=_("走访记录"), on_delete=models.CASCADE,
                               related_name="photos")
-    file = models.FileField(_("文件"), upload_to=photo_path, max_length=255)
-    name = models.CharField(_("文件名"), max_length=200, blank=True)
-    content_type = models.CharField(_("内容类型"), max_length=100)
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
-    size = models.PositiveBigIntegerField(_("大小(字节)"))
 
     objects = RestrictedQuerySet.as_manager()
 
@@ -188,9 +187,6 @@ class VisitPhoto(models.Model):
         ordering = ["visit", "pk"]
         verbose_name = _("走访照片")
         verbose_name_plural = _("走访照片")
-
-    def __str__(self):
-        return self.name or self.sha256[:12]
 
     @classmethod
     def restrict_q(cls, scope, action):

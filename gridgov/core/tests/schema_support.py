@@ -18,7 +18,7 @@ from gridgov.core.access.drf import PUBLIC
 # calls it (a street leader for anything any signed-in person may call).
 CALLERS = ("leader_gulou", "shift_gulou", "clerk_gulou", "dispatch_gulou", "gw_gulou",
            "handler_zhifa", "deptadmin_zhifa", "data_minzheng", "sysadmin", "secadmin",
-           "auditadmin")
+           "auditadmin", "party_gulou", "member_gulou")
 DEFAULT_CALLER = "leader_gulou"
 
 

@@ -24,6 +24,11 @@ from gridgov.demo.users import GULOU_GRID
 from gridgov.events.choices import State
 from gridgov.events.tests import workflow_support as flow
 from gridgov.events.workflow import TRANSITIONS
+from gridgov.party.tests.retry_examples import PARTY_EXAMPLES
+from gridgov.party_meetings.tests.retry_examples import examples as party_meeting_examples
+from gridgov.partywork.tests.retry_examples import partywork_examples
+from gridgov.proactive.tests.retry_examples import examples as proactive_examples
+from gridgov.rules.tests.retry_examples import examples as rule_examples
 
 pytestmark = pytest.mark.django_db
 WRITE_METHODS = ("post", "put", "patch", "delete")
@@ -374,6 +379,14 @@ EXAMPLES = {
     "device_tokens_revoke_create": _device_token_revoke,
     **{f"events_{name}_create": _transition(name) for name in TRANSITION_CALLS},
 }
+# The apps that keep their examples beside their own tests (party building, proactive
+# services, rules): each module gives {operationId: lambda p: Example(...)} for this test's
+# Example.
+EXAMPLES.update(PARTY_EXAMPLES)
+EXAMPLES.update(partywork_examples(Example))
+EXAMPLES.update(party_meeting_examples(Example))
+EXAMPLES.update(proactive_examples(Example))
+EXAMPLES.update(rule_examples(Example))
 
 
 # --- the tests ------------------------------------------------------------------------------

