@@ -127,3 +127,14 @@ def test_list_and_overdue_pages_do_not_grow_with_the_rows(branch, members, gulou
         held(branch, "committee_meeting", timezone.localdate() - dt.timedelta(days=n + 1))
     after = {url: _queries(client, url) for url in (BASE, f"{BASE}overdue/")}
     assert after == before
+
+
+def test_the_secretary_home_lists_the_overdue_organisations(branch, other_branch, party_gulou,
+                                                            leader, client_as):
+    # A branch that never met this year is overdue its monthly meetings since February.
+    html = client_as(party_gulou).get("/").content.decode()
+    assert "逾期未开会的党组织" in html and "测试网格党支部" in html
+    assert f'href="{BASE}overdue/"' in html
+    assert "邻社区网格党支部" not in html  # another community's
+    # A leader follows the figures; the organisers see the waiting work.
+    assert "逾期未开会的党组织" not in client_as(leader).get("/").content.decode()
