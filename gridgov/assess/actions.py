@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from gridgov.audit.recorder import record
 from gridgov.core.access import get_scope, require
+from gridgov.core.actors import acting_user as _user
 from gridgov.events.models import Event
 
 from . import compute
@@ -22,12 +23,6 @@ from .choices import AppealStatus, Direction, SubjectKind
 from .models import CASE_FLAGS, Appeal, Scheme, SchemeItem, Snapshot, SnapshotCase, SnapshotResult
 
 MAX_REASON = 2000
-
-
-def _user(actor):
-    from gridgov.accounts.models import User
-
-    return actor if isinstance(actor, User) else None
 
 
 def _text(value, field, *, max_length=MAX_REASON) -> str:

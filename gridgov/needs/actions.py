@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from gridgov.audit.recorder import record
 from gridgov.core.access import require
+from gridgov.core.actors import acting_user as _user
 
 from . import rollup
 from .models import NeedCategory
@@ -18,12 +19,6 @@ from .permissions import MANAGE
 
 MAX_KEYWORDS = 200
 MAX_KEYWORD = 20
-
-
-def _user(actor):
-    from gridgov.accounts.models import User
-
-    return actor if isinstance(actor, User) else None
 
 
 def refresh_needs(*, actor=None, full: bool = False, max_batches: int | None = None) -> dict:

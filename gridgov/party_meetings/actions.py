@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from gridgov.audit.recorder import record
 from gridgov.core.access import get_scope, require
+from gridgov.core.actors import acting_user as _user
 
 from .choices import AttendanceStatus, MeetingKind, MeetingState, SignInWay, kind_allowed
 from .models import Meeting, MeetingAttendance, MeetingPhoto, MeetingRequirement
@@ -33,12 +34,6 @@ MAX_MONTHS = 24
 PLAN_RANGE = dt.timedelta(days=366)
 # On-site sign-in is open from the planned day to the day after (a meeting late at night).
 SIGN_IN_DAYS = 1
-
-
-def _user(actor):
-    from gridgov.accounts.models import User
-
-    return actor if isinstance(actor, User) else None
 
 
 def _check_scope(actor, area_code, perm=MANAGE):

@@ -17,7 +17,9 @@ from django.utils.translation import gettext as _
 
 from gridgov.audit.recorder import record
 from gridgov.core.access import get_scope, require
+from gridgov.core.actors import acting_user as _user
 from gridgov.core.concurrency import StaleVersion  # noqa: F401 (re-exported)
+from gridgov.core.devicetime import check_device_time
 
 from .choices import HOLDING, ActivityState, ContactWay, SignupStatus
 from .households import is_household
@@ -25,18 +27,10 @@ from .models import ContactLink, ContactLog, VolunteerActivity, VolunteerSignup
 from .permissions import CONTACT, MANAGE, VOLUNTEER
 
 MAX_LINKS_PER_MEMBER = 10
-FUTURE_SLACK = dt.timedelta(minutes=5)
-MAX_AGE = dt.timedelta(days=7)
 MAX_NOTES = 2000
 MAX_ACTIVITY_HOURS = Decimal("24")
 
 
-
-
-def _user(actor):
-    from gridgov.accounts.models import User
-
-    return actor if isinstance(actor, User) else None
 
 
 def _covers(actor, code, perm) -> bool:
@@ -167,16 +161,7 @@ def unlink_household(link: ContactLink, *, actor, until=None, note="",
 
 def check_contacted_at(value, *, now=None) -> dt.datetime:
     """The device's time of the contact: at most 5 minutes ahead, at most 7 days old."""
-    now = now or timezone.now()
-    if value is None:
-        return now
-    if timezone.is_naive(value):
-        value = timezone.make_aware(value)
-    if value > now + FUTURE_SLACK:
-        raise ValidationError({"contacted_at": _("联系时间不能晚于当前时间(允许误差 5 分钟)。")})
-    if value < now - MAX_AGE:
-        raise ValidationError({"contacted_at": _("联系时间不能早于 7 天前。")})
-    return value
+    return check_device_time(value, field="contacted_at", label=_("联系时间"), now=now)
 
 
 def _clean_contact(way, notes, needs, needs_note):

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from gridgov.audit.recorder import record, snapshot
 from gridgov.core.access import get_scope, require
+from gridgov.core.actors import acting_user as _user
 
 from .choices import (
     ENDED_STATUSES,
@@ -49,12 +50,6 @@ BENEFIT_FIELDS = ("person", "kind", "tier", "monthly_amount", "status", "started
 TASK_FIELDS = ("kind", "title", "person", "subject", "grid", "area_code", "assignee",
                "department", "due_at", "state", "reason", "firing", "closed_at", "closed_by",
                "closing_visit", "close_note", "version")
-
-
-def _user(actor):
-    from gridgov.accounts.models import User
-
-    return actor if isinstance(actor, User) else None
 
 
 def _status(person) -> str:

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from gridgov.audit.recorder import record
 from gridgov.core.access import require
+from gridgov.core.actors import acting_user as _user
 from gridgov.core.concurrency import StaleVersion  # noqa: F401 (re-exported)
 
 from . import conditions as conds
@@ -43,12 +44,6 @@ PREVIEW_ROWS = 20
 SUBJECT_KEY = "rule_subject_key"
 
 
-
-
-def _user(actor):
-    from gridgov.accounts.models import User
-
-    return actor if isinstance(actor, User) else None
 
 
 # --- periods, values, explanations -------------------------------------------------------------

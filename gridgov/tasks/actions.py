@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from gridgov.audit.recorder import record, snapshot
 from gridgov.core.access import get_scope, require
+from gridgov.core.actors import acting_user as _user
 from gridgov.events import attachments as attachment_files
 from gridgov.events.duplicates import haversine_m
 
@@ -42,12 +43,6 @@ class Conflict(Exception):
     def __init__(self, message="", *, task=None):
         super().__init__(message or _("任务已被他人修改,请刷新后重试。"))
         self.task = task
-
-
-def _user(actor):
-    from gridgov.accounts.models import User
-
-    return actor if isinstance(actor, User) else None
 
 
 def _text(value, field, *, required=True, max_length=MAX_TEXT) -> str:

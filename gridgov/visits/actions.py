@@ -25,14 +25,13 @@ from django.utils.translation import gettext as _
 from gridgov.audit.recorder import record
 from gridgov.core.access import get_scope, require
 from gridgov.core.concurrency import StaleVersion  # noqa: F401 (re-exported)
+from gridgov.core.devicetime import FUTURE_SLACK, check_device_time
 
 from . import signals
 from .choices import ClosedReason, Need, VisitKind
 from .models import Visit, VisitPhoto, VisitPlan, VisitSchedule
 from .permissions import MANAGE_PLANS, VISIT
 
-FUTURE_SLACK = dt.timedelta(minutes=5)
-MAX_AGE = dt.timedelta(days=7)
 MAX_INTERVAL = 366
 MAX_PHOTOS = 6
 MAX_NOTES = 2000
@@ -229,16 +228,7 @@ def close_person_schedules(person, *, reason: str, on=None, actor=None) -> int:
 
 def check_visited_at(value, *, now=None, field="visited_at") -> dt.datetime:
     """The device's time of the visit: at most 5 minutes ahead, at most 7 days old."""
-    now = now or timezone.now()
-    if value is None:
-        return now
-    if timezone.is_naive(value):
-        value = timezone.make_aware(value)
-    if value > now + FUTURE_SLACK:
-        raise ValidationError({field: _("走访时间不能晚于当前时间(允许误差 5 分钟)。")})
-    if value < now - MAX_AGE:
-        raise ValidationError({field: _("走访时间不能早于 7 天前。")})
-    return value
+    return check_device_time(value, field=field, label=_("走访时间"), now=now)
 
 
 def _clean_position(lng, lat, accuracy_m):
