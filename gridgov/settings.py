@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "gridgov.accounts",
     "gridgov.areas",
     "gridgov.notifications",
+    "gridgov.background",
     "gridgov.moderation",
     "gridgov.events",
     "gridgov.basedata",
@@ -163,6 +164,13 @@ elif DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# A read replica (PostgreSQL streaming replica) for dashboards and exports: gridgov.core.routers.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=60)
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["gridgov.core.routers.ReplicaRouter"]
 # --- Cache ----------------------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
@@ -242,18 +250,39 @@ GRIDGOV_ALERT_POLL_SECONDS = env_int("GRIDGOV_ALERT_POLL_SECONDS", 20)
 GRIDGOV_QUEUE_REFRESH_SECONDS = env_int("GRIDGOV_QUEUE_REFRESH_SECONDS", 30)
 # How often the big screen (/stats/screen/) polls; its polls count as activity (docs/statistics.md).
 GRIDGOV_SCREEN_REFRESH_SECONDS = env_int("GRIDGOV_SCREEN_REFRESH_SECONDS", 30)
-# Each server process scans for due-soon and overdue stages after a response at most this
-# often (events.autoscan), so the embedded default raises deadline alerts without Celery.
+# Scheduled jobs (gridgov.core.periodic): without a broker every server process runs a
+# scheduler thread ("auto"; "on"/"off" force it) that offers each job its chance every
+# GRIDGOV_SCHEDULER_TICK_SECONDS; one process runs a job at a time, holding it for at most
+# GRIDGOV_JOB_LEASE_SECONDS (a process that died mid-run frees it then). The intervals below
+# are each job's; 0 turns a job off. With a broker, Celery beat runs the same jobs.
+GRIDGOV_SCHEDULER = os.environ.get("GRIDGOV_SCHEDULER", "auto")
+GRIDGOV_SCHEDULER_TICK_SECONDS = env_int("GRIDGOV_SCHEDULER_TICK_SECONDS", 15)
+GRIDGOV_JOB_LEASE_SECONDS = env_int("GRIDGOV_JOB_LEASE_SECONDS", 1800)
+# The modules that define scheduled jobs (each a core.periodic.Periodic named ``job``).
+GRIDGOV_SCHEDULED_JOBS = [
+    "gridgov.audit.autoseal", "gridgov.events.autoscan", "gridgov.patrols.autoend",
+    "gridgov.party.reminders", "gridgov.needs.autorefresh", "gridgov.rules.autorun",
+    "gridgov.core.autopurge", "gridgov.assess.autofreeze", "gridgov.background.autoresume",
+]
+# Background jobs (gridgov.background): how often the scheduler picks up jobs whose server
+# restarted (0: off); GRIDGOV_BACKGROUND_MODE forces "thread", "celery" or "inline" (tests),
+# else threads of the server process without a broker and Celery workers with one.
+GRIDGOV_BACKGROUND_RESUME_SECONDS = env_int("GRIDGOV_BACKGROUND_RESUME_SECONDS", 30)
+GRIDGOV_BACKGROUND_MODE = os.environ.get("GRIDGOV_BACKGROUND_MODE", "")
+# Idempotency records older than a day and the rows of ended throttle windows, deleted.
+GRIDGOV_PURGE_SECONDS = env_int("GRIDGOV_PURGE_SECONDS", 3600)
+# The previous month's assessment frozen once, early in the month (assess.autofreeze).
+GRIDGOV_ASSESS_FREEZE_SECONDS = env_int("GRIDGOV_ASSESS_FREEZE_SECONDS", 3600)
+# The scan for due-soon and overdue stages (events.autoscan), so the embedded default raises
+# deadline alerts without Celery.
 GRIDGOV_DEADLINE_SCAN_SECONDS = env_int("GRIDGOV_DEADLINE_SCAN_SECONDS", 300)
-# Each server process ends patrols left active for over 12 hours at most this often
-# (patrols.autoend; 0: off).
+# Patrols left active for over 12 hours, ended (patrols.autoend).
 GRIDGOV_PATROL_AUTOEND_SECONDS = env_int("GRIDGOV_PATROL_AUTOEND_SECONDS", 900)
-# 换届 reminders by each server process after a response (party.reminders; 0: off).
+# 换届 reminders (party.reminders).
 GRIDGOV_PARTY_TERM_REMINDER_SECONDS = env_int("GRIDGOV_PARTY_TERM_REMINDER_SECONDS", 3600)
-# New reports, visits and contact logs read into the needs figures (needs.autorefresh; 0: off).
+# New reports, visits and contact logs read into the needs figures (needs.autorefresh).
 GRIDGOV_NEEDS_REFRESH_SECONDS = env_int("GRIDGOV_NEEDS_REFRESH_SECONDS", 900)
-# The proactive-service rules, once per local day, checked at most this often by each server
-# process after a response (rules.autorun; 0: off).
+# The proactive-service rules, once per local day, checked at most this often (rules.autorun).
 GRIDGOV_RULES_RUN_SECONDS = env_int("GRIDGOV_RULES_RUN_SECONDS", 3600)
 SESSION_COOKIE_HTTPONLY = True
 # SECURE_COOKIES=1 (a deployment behind HTTPS): secure cookies, redirect http to https and
@@ -286,8 +315,8 @@ AUDIT_HMAC_KEY = os.environ.get("AUDIT_HMAC_KEY") or SECRET_KEY
 # rotation recorded by `gridgov audit rotate-key` (docs/decisions/0001-audit-chain.md).
 AUDIT_HMAC_KEYS_OLD = [key.strip() for key in os.environ.get("AUDIT_HMAC_KEYS_OLD", "").split(",")
                        if key.strip()]
-# Each server process seals the audit log itself (closed days, and a checkpoint of today) at
-# most this often, in seconds, after a response; 0 turns it off (Celery beat still seals).
+# The audit log sealed (closed days, and a checkpoint of today) at most this often, in
+# seconds, by the scheduled job audit.autoseal; 0 turns it off.
 GRIDGOV_AUDIT_SEAL_SECONDS = env_int("GRIDGOV_AUDIT_SEAL_SECONDS", 900)
 # The copy of every audit seal outside the database (JSON lines, fsync'ed after commit), which
 # `gridgov audit verify` compares with the database; empty turns the copy off.
@@ -361,6 +390,24 @@ GRIDGOV_IMPORT_REPORT_MAX_ROWS = env_int("GRIDGOV_IMPORT_REPORT_MAX_ROWS", 1000)
 GRIDGOV_SHARING_DOWNLOAD_MAX_ROWS = env_int("GRIDGOV_SHARING_DOWNLOAD_MAX_ROWS", 50_000)
 
 # --- Maps -----------------------------------------------------------------------------------
+# Object storage (S3-compatible: MinIO, Ceph, a cloud's OSS/COS with its S3 endpoint) for the
+# uploaded files, when GRIDGOV_S3_BUCKET is set (pip install "gridgov[s3]"): the bucket stays
+# private and files reach a browser only through the views that check scope, which stream
+# them with their own safety headers (sniffed type, nosniff, a sandbox policy) that a
+# presigned bucket link could not carry. Every app server then sees the same files.
+GRIDGOV_S3_BUCKET = os.environ.get("GRIDGOV_S3_BUCKET", "")
+if GRIDGOV_S3_BUCKET:
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+        "bucket_name": GRIDGOV_S3_BUCKET,
+        "endpoint_url": os.environ.get("GRIDGOV_S3_ENDPOINT", "") or None,
+        "region_name": os.environ.get("GRIDGOV_S3_REGION", "") or None,
+        "access_key": os.environ.get("GRIDGOV_S3_ACCESS_KEY", "") or None,
+        "secret_key": os.environ.get("GRIDGOV_S3_SECRET_KEY", "") or None,
+        # Private objects; a URL of the storage itself is presigned and short-lived, though
+        # no page hands one out.
+        "default_acl": None, "querystring_auth": True, "querystring_expire": 60,
+        "file_overwrite": False, "addressing_style": "path",
+    }}
 # Empty: the map draws the district's own polygons on a plain background (no tile server).
 GRIDGOV_TILE_URL = os.environ.get("GRIDGOV_TILE_URL", "")
 GRIDGOV_TILE_ATTRIBUTION = os.environ.get("GRIDGOV_TILE_ATTRIBUTION", "")
@@ -385,29 +432,28 @@ CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
-    "audit-anchor-daily": {"task": "gridgov.audit.tasks.anchor_closed_days",
-                           "schedule": 3600.0},
-    "events-scan-deadlines": {"task": "gridgov.events.tasks.scan_deadlines",
-                              "schedule": 300.0},
-    "core-purge-idempotency": {"task": "gridgov.core.tasks.purge_idempotency_records",
-                               "schedule": 3600.0},
-    # Rows of ended throttle windows (each process also purges them once a minute).
-    "core-purge-rate-counters": {"task": "gridgov.core.tasks.purge_rate_counters",
-                                 "schedule": 3600.0},
+    "audit-seal": _job("audit_seal", 900.0),
+    "events-scan-deadlines": _job("deadline_scan", 300.0),
+    "core-purge": _job("purge", 3600.0),
     # The previous month's assessment, frozen on the 1st at 02:00 (local time).
-    "assess-freeze-previous-month": {"task": "gridgov.assess.tasks.freeze_previous_month",
-                                     "schedule": crontab(minute=0, hour=2, day_of_month=1)},
+    "assess-freeze-previous-month": _job("assess_freeze",
+                                         crontab(minute=0, hour=2, day_of_month=1)),
     # Patrols left active for over 12 hours, ended at their last point.
-    "patrols-end-stale": {"task": "gridgov.patrols.tasks.end_stale_patrols",
-                          "schedule": 900.0},
+    "patrols-end-stale": _job("patrol_autoend", 900.0),
     # Party organisations whose term ends within 90 days: each secretary told once.
-    "party-term-reminders": {"task": "gridgov.party.tasks.send_term_reminders",
-                             "schedule": crontab(minute=30, hour=7)},
+    "party-term-reminders": _job("party_term_reminders", crontab(minute=30, hour=7)),
     # 需求分析: read new reports, visits and contact logs into the needs figures.
-    "needs-refresh": {"task": "gridgov.needs.tasks.refresh_needs", "schedule": 900.0},
+    "needs-refresh": _job("needs_refresh", 900.0),
+# Celery beat runs the scheduled jobs (core.periodic) through one task, so a run under beat
+# takes the same shared lock and shows on the same page as one by the scheduler thread.
+def _job(name, schedule):
+    return {"task": "gridgov.core.tasks.run_job", "args": [name], "schedule": schedule}
+
+
     # The proactive-service rules, nightly at 01:30 (a day already run is skipped).
-    "rules-run-nightly": {"task": "gridgov.rules.tasks.run_rules",
-                          "schedule": crontab(minute=30, hour=1)},
+    "rules-run-nightly": _job("rules_run", crontab(minute=30, hour=1)),
+    # Background jobs whose worker stopped, queued again.
+    "background-resume": _job("background_resume", 60.0),
 }
 
 # --- API ------------------------------------------------------------------------------------

@@ -41,6 +41,7 @@ urlpatterns = [
     path("audit/", include("gridgov.audit.urls")),
     path("notifications/", include("gridgov.notifications.urls")),
     path("moderation/", include("gridgov.moderation.urls")),
+    path("background/", include("gridgov.background.urls")),
     path("events/", include("gridgov.events.urls")),
     path("stats/", include("gridgov.stats.urls")),
     path("assess/", include("gridgov.assess.urls")),

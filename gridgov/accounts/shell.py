@@ -73,6 +73,8 @@ def register() -> None:
                            permission="accounts.view_users", order=70))
     register_menu(MenuItem("roles", _("角色与权限"), ("accounts:roles",),
                            permission="core.manage_roles", order=72))
+    register_menu(MenuItem("jobs", _("定时任务"), ("accounts:jobs",),
+                           permission="core.view_jobs", order=74))
     register_menu(MenuItem("locks", _("账号锁定"), ("accounts:locks",),
                            permission="accounts.manage_locks", order=75))
     register_menu(MenuItem("api_keys", _("API 密钥"), ("accounts:api_keys",),

@@ -1,17 +1,14 @@
-"""The server seals the audit log itself, without Celery.
+"""The scheduled job that seals the audit log (``audit_seal``), without Celery.
 
-Each server process (gunicorn worker, ``gridgov serve`` and ``gridgov demo`` install this in
-``post_worker_init``) runs ``seal.seal_now()`` after a response has gone out, at most once every
-``GRIDGOV_AUDIT_SEAL_SECONDS`` (default 900; 0 turns it off). The check on every other request
-is one clock reading against a number in memory, no query; the seal itself runs in the
-``request_finished`` signal, after the response's last byte is written, and reads only the
-records since the last checkpoint.
-
-Several workers may seal at the same moment: the unique constraints of anchors and checkpoints
-let one insert win and the others start again from it (``seal.checkpoint_open_day``). A seal
-that fails is logged and retried a minute later; it never breaks a request. The timing, the
-one-thread-at-a-time lock and the retry are ``gridgov.core.periodic.Periodic``'s.
+``seal.seal_now()`` anchors closed days and checkpoints today at most every
+``GRIDGOV_AUDIT_SEAL_SECONDS`` (default 900; 0 turns it off), run by the server's scheduler
+thread or by Celery beat (``gridgov.core.periodic``: once across processes, a failure logged
+and retried a minute later). It reads only the records since the last checkpoint. Should two
+runs ever meet, the unique constraints of anchors and checkpoints let one insert win and the
+other start again from it (``seal.checkpoint_open_day``).
 """
+
+from django.utils.translation import gettext_lazy as _
 
 from gridgov.core.periodic import Periodic
 
@@ -23,7 +20,8 @@ def _seal():
 
 
 job = Periodic("audit_seal", "GRIDGOV_AUDIT_SEAL_SECONDS", _seal,
-               failure="sealing the audit log failed")
+               failure="sealing the audit log failed",
+               label=_("封存审计日志"))
 
 
 def interval() -> int:

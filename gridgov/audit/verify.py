@@ -56,7 +56,7 @@ CHUNK = 2000
 
 
 def _walk_chains(result: VerifyResult, first: First, chunk_size: int, ring: Keyring,
-                 bounds: dict) -> None:
+                 bounds: dict, progress=None) -> None:
     head = ChainHead.objects.filter(chain_key=OuterRef("chain_key"))
     rows = (
         AuditRecord.objects.order_by("chain_key", "seq")
@@ -86,9 +86,12 @@ def _walk_chains(result: VerifyResult, first: First, chunk_size: int, ring: Keyr
         elif last["h_seq"] == last["seq"] and last["h_hash"] != last["hash"]:
             problem(HEAD, last, "head hash differs from the last record's hash")
 
+    total = AuditRecord.objects.count() if progress is not None else None
     prev = None
     for r in rows:
         result.records += 1
+        if progress is not None and result.records % chunk_size == 0:
+            progress(result.records, total, "校验记录链")
         if prev is None or r["chain_key"] != prev["chain_key"]:
             if prev is not None:
                 end_chain(prev)
@@ -159,14 +162,18 @@ def _check_anchor_log(result, first, path, ring, latest_mark):
     result.warnings.extend(warnings)
 
 
-def verify_all(chunk_size: int = CHUNK, anchor_log=None) -> VerifyResult:
+def verify_all(chunk_size: int = CHUNK, anchor_log=None, progress=None) -> VerifyResult:
     """Verify every record, chain head, anchor, checkpoint, purge mark and key rotation, and
-    the copy of the seals in ``anchor_log`` when given; report the first broken link."""
+    the copy of the seals in ``anchor_log`` when given; report the first broken link.
+    ``progress(done, total, message)``, when given, hears how far the first pass got (a
+    background job's reporter: it may raise to stop the run)."""
     result = VerifyResult()
     first = First(result)
     ring = Keyring()
     epochs, bounds = check_epochs(result, first, ring)
-    _walk_chains(result, first, chunk_size, ring, bounds)
+    _walk_chains(result, first, chunk_size, ring, bounds, progress)
+    if progress is not None:
+        progress(result.records, None, "校验每日封存", force=True)
     latest_mark = check_purge_marks(result, first, ring, bounds, chunk_size)
     check_days(result, first, latest_mark, ring, bounds, epochs, chunk_size)
     if anchor_log:

@@ -21,6 +21,7 @@ from django.views import View
 from gridgov.areas.models import Area
 from gridgov.core import personal_data, throttle, uploads
 from gridgov.core.access import get_scope
+from gridgov.core.routers import ReplicaReadsMixin
 from gridgov.core.views import (
     PermissionRequiredMixin,
     ScopedDetailView,
@@ -577,7 +578,7 @@ class ImportTemplateView(LoginRequiredMixin, View):
         return response
 
 
-class ExportView(LoginRequiredMixin, View):
+class ExportView(ReplicaReadsMixin, LoginRequiredMixin, View):
     """Export the filtered list the user sees, masked (CSV or XLSX); audited."""
 
     def get(self, request, kind, fmt):

@@ -11,6 +11,7 @@ ACTIONS = {
     "core.backup": _("备份数据库"),
     "core.restore": _("恢复数据库"),
     "core.export_throttled": _("导出过于频繁被拒绝"),
+    "core.run_job": _("立即运行定时任务"),
     "core.lookup_key.rehash": _("重算检索哈希"),
     "core.lookup_key.rehash_done": _("检索哈希重算完成"),
 }
@@ -20,4 +21,5 @@ OBJECT_TYPES = {
     "core.permission": _("权限"),
     "core.lookup_key": _("检索密钥"),
     "core.export": _("导出"),
+    "core.job": _("定时任务"),
 }

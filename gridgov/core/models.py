@@ -198,3 +198,35 @@ class RateCounter(models.Model):
 
     def __str__(self):
         return f"{self.key[:24]} @{self.window_start}: {self.count}"
+
+
+class JobState(models.Model):
+    """One scheduled job (``core.periodic.Periodic``) as every process sees it.
+
+    The row is the lock across processes: a process runs the job only after moving
+    ``next_due_at`` forward and taking the lease in one conditional UPDATE, so however many
+    server processes (or a Celery worker) find the job due, one runs it. It also keeps what
+    the last run did, for the administrators' page (``core:jobs``). Bookkeeping, not audited:
+    the job itself audits what it changes."""
+
+    name = models.CharField(_("任务"), max_length=60, unique=True)
+    next_due_at = models.DateTimeField(_("下次运行"), null=True, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    lease_holder = models.CharField(max_length=120, blank=True)
+    last_started_at = models.DateTimeField(_("上次开始"), null=True, blank=True)
+    last_finished_at = models.DateTimeField(_("上次结束"), null=True, blank=True)
+    last_duration_ms = models.PositiveIntegerField(_("耗时(毫秒)"), null=True, blank=True)
+    last_ok = models.BooleanField(_("上次成功"), null=True, blank=True)
+    last_result = models.TextField(_("上次结果"), blank=True)
+    last_error = models.TextField(_("上次错误"), blank=True)
+    last_runner = models.CharField(_("运行方式"), max_length=20, blank=True)
+    runs = models.PositiveIntegerField(_("运行次数"), default=0)
+    failures = models.PositiveIntegerField(_("失败次数"), default=0)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("定时任务")
+        verbose_name_plural = _("定时任务")
+
+    def __str__(self):
+        return self.name

@@ -1,15 +1,14 @@
-"""The server raises deadline alerts itself, without Celery.
+"""The scheduled job that raises deadline alerts (``deadline_scan``), without Celery.
 
 The embedded default runs no Celery beat, so without this nothing would ever mark a stage due
-soon or overdue: no alert, no notice, no escalation. Each server process (``gridgov serve`` and
-``gridgov demo`` install this in ``post_worker_init``, beside ``audit.autoseal``) runs
-``tasks.scan_deadlines`` after a response has gone out, at most once every
-``GRIDGOV_DEADLINE_SCAN_SECONDS`` (default 300; 0 turns it off). The check on every other
-request is a clock reading, no query. With Celery beat running as well nothing is marked twice:
-``actions.alerts.mark_deadline`` marks a stage once. A failed scan is logged and retried a
-minute later; it never breaks a request. The timing, the one-thread-at-a-time lock and the
-retry are ``gridgov.core.periodic.Periodic``'s (as ``audit.autoseal``'s).
+soon or overdue: no alert, no notice, no escalation. ``tasks.scan_deadlines`` runs at most
+every ``GRIDGOV_DEADLINE_SCAN_SECONDS`` (default 300; 0 turns it off), by the server's
+scheduler thread or by Celery beat (``gridgov.core.periodic``: once across processes, a failure
+logged and retried a minute later). Should two scans ever meet, nothing is marked twice:
+``actions.alerts.mark_deadline`` marks a stage once.
 """
+
+from django.utils.translation import gettext_lazy as _
 
 from gridgov.core.periodic import Periodic
 
@@ -21,7 +20,8 @@ def _scan():
 
 
 job = Periodic("deadline_scan", "GRIDGOV_DEADLINE_SCAN_SECONDS", _scan,
-               failure="the deadline scan failed")
+               failure="the deadline scan failed",
+               label=_("扫描临期与超期事件"))
 
 
 def interval() -> int:

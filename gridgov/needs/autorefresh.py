@@ -1,12 +1,13 @@
-"""The server keeps the needs figures up to date by itself, without Celery.
+"""The scheduled job that keeps the needs figures up to date (``needs_refresh``).
 
-Each server process reads new reports, visits and contact logs into the needs figures
-(``actions.refresh_needs``, incremental, at most ``tasks.MAX_BATCHES`` batches per source)
-after a response at most every ``GRIDGOV_NEEDS_REFRESH_SECONDS`` (default 900; 0 turns it
-off), like ``events.autoscan`` (``gridgov.core.periodic.Periodic``). Two processes never read
-the same batch twice: the read positions are locked rows (``NeedIndexState``). Celery beat
-runs the same job (``tasks.refresh_needs``).
+New reports, visits and contact logs are read into the needs figures
+(``actions.refresh_needs``, incremental, at most ``tasks.MAX_BATCHES`` batches per source) at
+most every ``GRIDGOV_NEEDS_REFRESH_SECONDS`` (default 900; 0 turns it off), by the server's
+scheduler thread or by Celery beat (``gridgov.core.periodic``). Two runs never read the same
+batch twice: the read positions are locked rows (``NeedIndexState``).
 """
+
+from django.utils.translation import gettext_lazy as _
 
 from gridgov.core.periodic import Periodic
 
@@ -19,7 +20,8 @@ def _refresh():
 
 
 job = Periodic("needs_refresh", "GRIDGOV_NEEDS_REFRESH_SECONDS", _refresh,
-               failure="refreshing the needs figures failed")
+               failure="refreshing the needs figures failed",
+               label=_("更新需求分析数据"))
 
 reset = job.reset
 install = job.install

@@ -1,11 +1,12 @@
-"""The server reminds party secretaries of 换届 by itself, without Celery.
+"""The scheduled job that reminds party secretaries of 换届 (``party_term_reminders``).
 
-Each server process runs ``actions.send_term_reminders`` after a response at most every
-``GRIDGOV_PARTY_TERM_REMINDER_SECONDS`` (0 or unset: off), like ``events.autoscan``
-(``gridgov.core.periodic.Periodic``: one thread at a time, a failure logged and retried,
-never breaking a request). Celery beat runs the same job (``tasks.send_term_reminders``).
-Each secretary is told once per organisation and term end (the notification's dedupe key).
+``actions.send_term_reminders`` at most every ``GRIDGOV_PARTY_TERM_REMINDER_SECONDS`` (0 or
+unset: off), by the server's scheduler thread or by Celery beat at 07:30
+(``gridgov.core.periodic``). Each secretary is told once per organisation and term end (the
+notification's dedupe key).
 """
+
+from django.utils.translation import gettext_lazy as _
 
 from gridgov.core.periodic import Periodic
 
@@ -17,7 +18,8 @@ def _remind():
 
 
 job = Periodic("party_term_reminders", "GRIDGOV_PARTY_TERM_REMINDER_SECONDS", _remind,
-               failure="party term reminders failed")
+               failure="party term reminders failed",
+               label=_("提醒党组织换届"))
 
 reset = job.reset
 install = job.install

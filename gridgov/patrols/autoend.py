@@ -1,11 +1,12 @@
-"""The server ends forgotten patrols itself, without Celery.
+"""The scheduled job that ends forgotten patrols (``patrol_autoend``), without Celery.
 
 A patrol left active for more than 12 hours (the phone died, the worker forgot to stop) is
-ended at its last point by ``actions.end_stale_patrols``. Each server process runs it after a
-response at most every ``GRIDGOV_PATROL_AUTOEND_SECONDS`` (default 900; 0 turns it off), like
-``events.autoscan`` (``gridgov.core.periodic.Periodic``: one thread at a time, a failure logged
-and retried, never breaking a request).
+ended at its last point by ``actions.end_stale_patrols``, at most every
+``GRIDGOV_PATROL_AUTOEND_SECONDS`` (default 900; 0 turns it off), by the server's scheduler
+thread or by Celery beat (``gridgov.core.periodic``).
 """
+
+from django.utils.translation import gettext_lazy as _
 
 from gridgov.core.periodic import Periodic
 
@@ -17,7 +18,8 @@ def _end():
 
 
 job = Periodic("patrol_autoend", "GRIDGOV_PATROL_AUTOEND_SECONDS", _end,
-               failure="ending stale patrols failed")
+               failure="ending stale patrols failed",
+               label=_("结束超时未结束的巡查"))
 
 reset = job.reset
 install = job.install

@@ -271,10 +271,11 @@ def _run_rule(rule, today, *, run, actor) -> dict:
     return counts
 
 
-def run_rules(*, today=None, rules=None, actor=None) -> RuleRun:
+def run_rules(*, today=None, rules=None, actor=None, progress=None) -> RuleRun:
     """Evaluate the active rules (or ``rules``, active or not) on ``today`` (default: the
     local date) and fire each match once per rule, subject and period. Returns the run with
-    its counts and duration; ``actor`` (the run-now button) needs ``rules.manage``."""
+    its counts and duration; ``actor`` (the run-now button) needs ``rules.manage``.
+    ``progress(done, total, message)`` (a background job's reporter) hears each rule start."""
     require(actor, MANAGE, message=_("只有系统管理员可以运行规则。"))
     today = today or timezone.localdate()
     started = time.monotonic()
@@ -284,8 +285,11 @@ def run_rules(*, today=None, rules=None, actor=None) -> RuleRun:
         rules = Rule.objects.filter(is_active=True).order_by("pk")
     details = []
     status = RunStatus.DONE
+    rules = list(rules)
     try:
-        for rule in rules:
+        for n, rule in enumerate(rules):
+            if progress is not None:
+                progress(n, len(rules), rule.name)
             details.append(_run_rule(rule, today, run=run, actor=actor))
     except Exception:
         status = RunStatus.FAILED

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -49,6 +50,24 @@ def _scoped_areas(scope):
                 .order_by("code").only("code", "name", "level")[:500])
 
 
+def _run_job(request) -> dict:
+    """The run-now job of ``?job=<uid>`` (the person's own), for its progress and figures."""
+    from gridgov.background.models import BackgroundJob
+    from gridgov.background.views import job_context
+
+    uid = request.GET.get("job", "")
+    if not uid:
+        return {}
+    try:
+        job = (BackgroundJob.objects.restrict(request.user)
+               .filter(kind="rules.run", uid=uid).first())
+    except ValidationError:
+        job = None
+    if job is None:
+        raise Http404(_("没有这个运行作业。"))
+    return job_context(job)
+
+
 class RuleListView(PermissionRequiredMixin, View):
     """规则: every rule with its conditions, outcome and period; the firings of the viewer's
     areas counted; the last runs and the run-now button for the administrator."""
@@ -67,8 +86,9 @@ class RuleListView(PermissionRequiredMixin, View):
             rule.area_name = names.get(rule.area_code, rule.area_code)
         can_manage = self.scope.can(MANAGE)
         runs = list(RuleRun.objects.restrict(request.user, "view")[:5]) if can_manage else []
-        return render(request, "rules/list.html", {
-            "rules": rules, "runs": runs, "can_manage": can_manage})
+        context = {"rules": rules, "runs": runs, "can_manage": can_manage}
+        context.update(_run_job(request))
+        return render(request, "rules/list.html", context)
 
 
 class RulePreviewView(PermissionRequiredMixin, View):
@@ -272,20 +292,18 @@ class RuleRetireView(ActionView):
         return reverse("rules:list")
 
 
-class RunNowView(ActionView):
-    """立即运行: every active rule, now (the nightly run does the same)."""
+class RunNowView(PermissionRequiredMixin, View):
+    """立即运行: every active rule, now (the nightly run does the same), as a background job
+    (a district's rules over a million people take a minute or more): the list page shows
+    its progress and then its figures."""
 
     permission = MANAGE
 
-    def run(self, request):
-        run = actions.run_rules(actor=request.user)
-        return _("规则已运行:评估 %(r)d 条规则,新触发 %(f)d 次,已触发跳过 %(s)d 次,错误 %(e)d 次,"
-                 "用时 %(t).1f 秒。") % {"r": run.rules_evaluated, "f": run.fired,
-                                      "s": run.skipped, "e": run.errors,
-                                      "t": run.duration_ms / 1000}
+    def post(self, request):
+        from gridgov.background.actions import submit_job
 
-    def back_url(self, request, *args, **kwargs):
-        return reverse("rules:list")
+        job = submit_job("rules.run", actor=request.user)
+        return redirect(f"{reverse('rules:list')}?job={job.uid}")
 
 
 def firing_rows(user, params=None):

@@ -3,7 +3,8 @@
 - ``signin``: signing in and out, the second factor, one's own password;
 - ``users``: accounts, their roles, lock-outs and second factors;
 - ``departments``: departments and their API keys;
-- ``roles``: the role → permission table (角色与权限).
+- ``roles``: the role → permission table (角色与权限);
+- ``jobs``: the scheduled jobs and their last runs (定时任务).
 
 Each administration page requires the permission of its duty
 (``gridgov.core.views.PermissionRequiredMixin``); reads go through ``restrict()`` and every
@@ -18,6 +19,7 @@ from .departments import (
     DepartmentListView,
     key_departments,
 )
+from .jobs import JobListView, RunJobView
 from .roles import RoleCreateView, RoleDetailView, RoleListView, RolePermissionsView
 from .signin import LoginView, LogoutView, PasswordChangeView, TotpView
 from .users import (
@@ -35,8 +37,9 @@ from .users import (
 
 __all__ = [
     "ApiKeyIssueView", "ApiKeyListView", "ApiKeyRevokeView", "AssignRoleView",
-    "DepartmentCreateView", "DepartmentListView", "LockListView", "LoginView", "LogoutView",
-    "PasswordChangeView", "ResetTotpView", "RevokeRoleView", "RoleCreateView",
+    "DepartmentCreateView", "DepartmentListView", "JobListView", "LockListView", "LoginView",
+    "LogoutView",
+    "PasswordChangeView", "ResetTotpView", "RevokeRoleView", "RoleCreateView", "RunJobView",
     "RoleDetailView", "RoleListView", "RolePermissionsView", "TotpView",
     "UnlockView", "UserCreateView", "UserDeactivateView", "UserDetailView", "UserListView",
     "UserRevealPhoneView",

@@ -12,6 +12,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views import View
 
+from gridgov.core.routers import ReplicaReadsMixin
 from gridgov.core.views import PermissionRequiredMixin, refuse_export
 from gridgov.stats.periods import MONTH
 
@@ -23,7 +24,7 @@ PERMISSION = "assess.view"
 KEYS = ("period", "date", "start", "end", "kind", "scheme", "mode", "version")
 
 
-class AssessView(PermissionRequiredMixin, View):
+class AssessView(ReplicaReadsMixin, PermissionRequiredMixin, View):
     permission = PERMISSION
     template_name = ""
 

@@ -124,9 +124,9 @@ def test_seal_values_stream_the_day():
     assert seal_values(dt.date(2000, 1, 1)) == (0, digest_hashes([]), None, None)
 
 
-def test_celery_task_is_the_one_beat_runs(clock):
-    beat = settings.CELERY_BEAT_SCHEDULE["audit-anchor-daily"]
-    assert beat["task"] == tasks.anchor_closed_days.name == "gridgov.audit.tasks.anchor_closed_days"
+def test_celery_beat_runs_the_seal_job_and_the_task_seals(clock):
+    beat = settings.CELERY_BEAT_SCHEDULE["audit-seal"]
+    assert (beat["task"], beat["args"]) == ("gridgov.core.tasks.run_job", ["audit_seal"])
     clock.set(2026, 4, 1, 8)
     _write("task")
     # Runs in process (no broker configured): seals every closed day, the April one included.

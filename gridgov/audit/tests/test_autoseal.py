@@ -7,15 +7,14 @@ import time
 import types
 
 import pytest
-from django.core.signals import request_finished
 from django.db import transaction
 from gunicorn.config import Config
 
 from gridgov.audit import autoseal, seal
 from gridgov.audit.models import AuditAnchor, AuditCheckpoint
 from gridgov.audit.recorder import record
+from gridgov.core import scheduler
 from gridgov.core.management.commands import serve
-from gridgov.events import autoscan
 
 pytestmark = pytest.mark.django_db
 
@@ -29,11 +28,10 @@ def server(settings, monkeypatch):
     settings.GRIDGOV_AUDIT_SEAL_SECONDS = 900
     now = {"value": dt.datetime(2026, 3, 5, 10, tzinfo=TZ)}
     monkeypatch.setattr(seal, "timezone", types.SimpleNamespace(now=lambda: now["value"]))
-    serve.post_worker_init(None)  # what gunicorn calls in each worker
+    autoseal.install()  # run after each response, as a server may also run it
     yield now
     autoseal.uninstall()
     autoseal.reset()
-    autoscan.uninstall()
 
 
 def _write(key, n=1):
@@ -42,25 +40,29 @@ def _write(key, n=1):
             record("test.autoseal", object_type="test.thing", object_id=key)
 
 
-def test_serve_installs_the_seal_in_every_worker(settings, monkeypatch):
+def test_serve_starts_the_scheduler_in_every_worker(settings, monkeypatch):
     config = Config()
     for name, value in serve.gunicorn_settings("127.0.0.1:8000", 2).items():
         config.set(name, value)  # gunicorn accepts the hook (a callable of the worker)
     assert config.post_worker_init is serve.post_worker_init
+    started = []
+    monkeypatch.setattr(scheduler, "start", lambda: started.append(1) or True)
+    serve.post_worker_init(None)
+    assert started == [1]
+
+
+def test_the_scheduler_seals_without_any_request(settings, monkeypatch):
+    """No response needed: the scheduler's tick runs the seal (the server's thread)."""
     settings.GRIDGOV_AUDIT_SEAL_SECONDS = 900
     calls = []
-    monkeypatch.setattr(seal, "seal_now", lambda now=None: calls.append(now))
-    request_finished.send(sender=None)
-    assert calls == []  # not installed in this process (tests, commands)
-    serve.post_worker_init(None)
+    monkeypatch.setattr(seal, "seal_now", lambda now=None: calls.append(now) or ([], None))
+    autoseal.reset()
     try:
-        request_finished.send(sender=None)
-        request_finished.send(sender=None)
+        assert "audit_seal" in scheduler.tick(close=False)
+        scheduler.tick(close=False)
         assert calls == [None]  # once, then not before the interval
     finally:
-        autoseal.uninstall()
         autoseal.reset()
-        autoscan.uninstall()
 
 
 def test_a_request_seals_closed_days_and_today(server, clock, client):
@@ -87,7 +89,7 @@ def test_at_most_once_per_interval_and_no_query_in_between(server, clock, client
         assert autoseal.maybe_seal() is False
     client.get(PAGE)
     assert AuditCheckpoint.objects.count() == 1
-    autoseal.reset()  # as if GRIDGOV_AUDIT_SEAL_SECONDS had passed
+    autoseal.job.make_due()  # as if GRIDGOV_AUDIT_SEAL_SECONDS had passed
     client.get(PAGE)
     assert AuditCheckpoint.objects.count() == 2
 

@@ -139,9 +139,11 @@ def test_csv_export_rejects_a_bad_filter(client_as, audit_admin):
 def test_verify_page_runs_and_shows_ok(client_as, audit_admin, sample):
     client = client_as(audit_admin)
     assert client.get(reverse("audit:verify")).status_code == 200
-    response = client.post(reverse("audit:verify"))
+    response = client.post(reverse("audit:verify"), follow=True)
     assert response.status_code == 200
-    assert response.context["result"].ok
+    assert response.redirect_chain[0][0].startswith(reverse("audit:verify") + "?job=")
+    assert response.context["result"]["ok"]
+    assert response.context["job"].status == "done"
     assert "完整" in response.content.decode()
     assert AuditRecord.objects.filter(action="audit.verify",
                                       actor_name="auditadmin").exists()
@@ -150,10 +152,18 @@ def test_verify_page_runs_and_shows_ok(client_as, audit_admin, sample):
 def test_verify_page_shows_the_first_broken_link(client_as, audit_admin, sample):
     edited, _ = sample
     tamper("UPDATE audit_auditrecord SET actor_name = 'nobody' WHERE id = %s", [edited.pk])
-    response = client_as(audit_admin).post(reverse("audit:verify"))
+    response = client_as(audit_admin).post(reverse("audit:verify"), follow=True)
     result = response.context["result"]
-    assert not result.ok and result.broken.record_id == edited.pk
+    assert not result["ok"] and result["broken"]["record_id"] == edited.pk
     html = response.content.decode()
     assert "发现篡改" in html and "hash mismatch (record edited)" in html
     assert "哈希不符:记录被修改" in html
     assert reverse("audit:record", args=[edited.pk]) in html
+
+
+def test_a_verify_job_of_someone_else_is_404(client_as, audit_admin, sample):
+    import uuid
+
+    response = client_as(audit_admin).get(reverse("audit:verify") + f"?job={uuid.uuid4()}")
+    assert response.status_code == 404
+    assert client_as(audit_admin).get(reverse("audit:verify") + "?job=nope").status_code == 404

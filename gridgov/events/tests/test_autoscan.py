@@ -5,7 +5,6 @@ import time
 
 import pytest
 
-from gridgov.core.management.commands import serve
 from gridgov.core.tests.periodic_support import finish_response
 from gridgov.events import autoscan, tasks
 from gridgov.events.choices import State
@@ -19,14 +18,10 @@ pytestmark = pytest.mark.django_db
 def worker(settings):
     settings.GRIDGOV_DEADLINE_SCAN_SECONDS = 300
     autoscan.reset()
-    serve.post_worker_init(None)  # what gunicorn calls in each worker
+    autoscan.install()  # after each response, as a server may run it
     yield
     autoscan.uninstall()
     autoscan.reset()
-    from gridgov.audit import autoseal
-
-    autoseal.uninstall()
-    autoseal.reset()
 
 
 def test_an_overdue_stage_is_marked_after_a_response_without_celery(

@@ -143,9 +143,14 @@ def test_scan_due_soon(p):
     assert done.deadline_alert == ""
 
 
-def test_scan_is_in_the_beat_schedule(settings):
-    tasks = {v["task"] for v in settings.CELERY_BEAT_SCHEDULE.values()}
-    assert "gridgov.events.tasks.scan_deadlines" in tasks
+def test_scan_is_in_the_beat_schedule(settings, monkeypatch):
+    jobs = {tuple(v.get("args", ())) for v in settings.CELERY_BEAT_SCHEDULE.values()
+            if v["task"] == "gridgov.core.tasks.run_job"}
+    assert ("deadline_scan",) in jobs
+    from gridgov.events import autoscan, tasks
+
+    monkeypatch.setattr(tasks, "scan_deadlines", lambda: {"scanned": "yes"})
+    assert autoscan.job.fn() == {"scanned": "yes"}  # the job beat runs is the scan
 
 
 def test_new_event_gets_a_stage_deadline(p):

@@ -24,6 +24,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from gridgov.core import personal_data
+from gridgov.core.routers import ReplicaReadsMixin
 from gridgov.core.spreadsheet import safe_row
 from gridgov.core.views import ActionView, PermissionRequiredMixin, refuse_export, safe_next
 from gridgov.web.pickers import PickerSelect, flatten
@@ -300,7 +301,7 @@ def _local(value) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
-class SearchExportView(PermissionRequiredMixin, View):
+class SearchExportView(ReplicaReadsMixin, PermissionRequiredMixin, View):
     """导出: the search's cases as Excel or CSV, masked, at most ``EXPORT_LIMIT`` rows,
     recorded in the audit log."""
 

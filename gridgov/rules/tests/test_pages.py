@@ -86,7 +86,10 @@ def test_run_now_fires_and_reports(client_as, sys_admin, recorder, gulou_grid):
     response = client.post("/rules/run/", follow=True)
 
     assert Firing.objects.filter(rule=r).count() == 1
-    assert "规则已运行" in response.content.decode()
+    assert response.redirect_chain[0][0].startswith("/rules/?job=")
+    html = response.content.decode()
+    assert "已完成" in html and "新触发" in html  # the job's progress, then its figures
+    assert response.context["job"].result["fired"] >= 1
 
 
 def test_firings_page_explains_each_firing_in_scope(client_as, grid_chief, recorder,

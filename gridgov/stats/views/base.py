@@ -16,6 +16,7 @@ from django.views import View
 
 from gridgov.areas.choices import Level
 from gridgov.areas.models import Area
+from gridgov.core.routers import ReplicaReadsMixin
 from gridgov.core.views import PermissionRequiredMixin, refuse_export
 
 from .. import export
@@ -49,7 +50,7 @@ def area_choices(user, scope) -> list[tuple[str, str]]:
     return out
 
 
-class StatsView(PermissionRequiredMixin, View):
+class StatsView(ReplicaReadsMixin, PermissionRequiredMixin, View):
     """A statistics page: reads the selector into ``self.query`` (a ``StatsQuery``)."""
 
     permission = PERMISSION

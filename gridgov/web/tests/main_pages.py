@@ -214,6 +214,7 @@ ROLE_PAGES: dict[str, list[Page]] = {
 # Words that stay in Latin letters on a Chinese page: names of standards, formats, products.
 ENGLISH_ALLOWED = {
     "API", "APIs", "Excel", "CSV", "JSON", "GeoJSON", "Open311", "CKAN", "TOTP", "URL", "HTTP",
+        Page("accounts:jobs", "jobs"),
     "HTTPS", "WGS-84", "GCJ-02", "GridGov", "gridgov", "Leaflet", "ECharts", "JPEG", "WebP",
     "HEIC", "xlsx", "UTF-8", "OpenStreetMap", "Swagger",
     # The source of the district's boundary, named as its publisher names it.

@@ -13,9 +13,9 @@ the public demo ``SECRET_KEY``, or without its own field, lookup and audit keys,
 what is missing and how to make each key, and exits non-zero. ``gridgov demo`` runs gunicorn
 itself (``run_gunicorn``) and skips that check.
 
-Each worker also seals the audit log itself, without Celery: ``post_worker_init`` installs
-``gridgov.audit.autoseal``, which anchors closed days and checkpoints the open day after a
-response, at most every ``GRIDGOV_AUDIT_SEAL_SECONDS``.
+Each worker also runs the scheduled jobs, without Celery: ``post_worker_init`` starts the
+scheduler thread (``gridgov.core.scheduler``); sealing the audit log, the deadline scan and the
+others run once across the workers (``gridgov.core.periodic``).
 """
 
 import multiprocessing
@@ -31,20 +31,15 @@ def default_workers() -> int:
 
 
 def post_worker_init(worker) -> None:
-    """In each worker, once the application is loaded: seal the audit log, raise deadline
-    alerts, end patrols left running, remind party secretaries of 换届, keep the needs
-    figures up to date and run the proactive-service rules once a day from this process (no
-    Celery needed)."""
-    from gridgov.audit import autoseal
-    from gridgov.events import autoscan
-    from gridgov.needs import autorefresh
-    from gridgov.party import reminders
-    from gridgov.patrols import autoend
-    from gridgov.rules import autorun
+    """In each worker, once the application is loaded: start the scheduler thread that runs
+    the scheduled jobs (seal the audit log, raise deadline alerts, end patrols left running,
+    remind party secretaries of 换届, refresh the needs figures, run the proactive-service
+    rules, purge expired rows, freeze last month's assessment) without Celery; the jobs'
+    shared rows let one worker run each (``gridgov.core.periodic``). With a broker configured
+    Celery beat runs them instead and no thread starts."""
+    from gridgov.core import scheduler
 
-    for job in (autoseal, autoscan, autoend, reminders, autorefresh, autorun):
-        job.reset()
-        job.install()
+    scheduler.start()
 
 
 # The access log names the path without its query string (``%(U)s``, not the request line
