@@ -81,6 +81,8 @@ INSTALLED_APPS = [
     "gridgov.rules",
     "gridgov.proactive",
     "gridgov.needs",
+    "gridgov.video",
+    "gridgov.gis",
     "gridgov.field",
     "gridgov.web",
 ]
@@ -162,8 +164,6 @@ elif DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
 # Check a kept connection before each request uses it, so the first request after the
 # database dropped its connections does not fail.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-
 # A read replica (PostgreSQL streaming replica) for dashboards and exports: gridgov.core.routers.
 DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
 if DATABASE_REPLICA_URL:
@@ -171,6 +171,8 @@ if DATABASE_REPLICA_URL:
     DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DATABASE_ROUTERS = ["gridgov.core.routers.ReplicaRouter"]
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
 # --- Cache ----------------------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
@@ -198,6 +200,9 @@ GRIDGOV_RATE_OPEN311 = os.environ.get("GRIDGOV_RATE_OPEN311", "600/min")
 GRIDGOV_RATE_OPEN311_ANON = os.environ.get("GRIDGOV_RATE_OPEN311_ANON", "60/min")
 GRIDGOV_RATE_CKAN = os.environ.get("GRIDGOV_RATE_CKAN", "600/min")
 GRIDGOV_RATE_CKAN_ANON = os.environ.get("GRIDGOV_RATE_CKAN_ANON", "60/min")
+# OGC API – Features: maps page through features as they pan, so more than the other adapters.
+GRIDGOV_RATE_OGCAPI = os.environ.get("GRIDGOV_RATE_OGCAPI", "1200/min")
+GRIDGOV_RATE_OGCAPI_ANON = os.environ.get("GRIDGOV_RATE_OGCAPI_ANON", "120/min")
 # Import uploads (people/buildings/... and hotline files, page or API) per person.
 GRIDGOV_RATE_IMPORT = os.environ.get("GRIDGOV_RATE_IMPORT", "30/hour")
 # Exports (people, cases, the audit log, statistics and rankings as files) per person, every
@@ -284,6 +289,13 @@ GRIDGOV_PARTY_TERM_REMINDER_SECONDS = env_int("GRIDGOV_PARTY_TERM_REMINDER_SECON
 GRIDGOV_NEEDS_REFRESH_SECONDS = env_int("GRIDGOV_NEEDS_REFRESH_SECONDS", 900)
 # The proactive-service rules, once per local day, checked at most this often (rules.autorun).
 GRIDGOV_RULES_RUN_SECONDS = env_int("GRIDGOV_RULES_RUN_SECONDS", 3600)
+# Live view (gridgov/video/live.py, docs/video.md): how long a signed link plays; where a
+# camera's hls_url may point on this server's own disk ("": nowhere, except DATA_DIR/video
+# on the demo server, for its sample stream); the relay's upstream timeout and segment bound.
+GRIDGOV_VIDEO_LINK_SECONDS = env_int("GRIDGOV_VIDEO_LINK_SECONDS", 300)
+GRIDGOV_VIDEO_LOCAL_ROOT = os.environ.get("GRIDGOV_VIDEO_LOCAL_ROOT", "")
+GRIDGOV_VIDEO_FETCH_TIMEOUT = env_int("GRIDGOV_VIDEO_FETCH_TIMEOUT", 5)
+GRIDGOV_VIDEO_MAX_SEGMENT_BYTES = env_int("GRIDGOV_VIDEO_MAX_SEGMENT_BYTES", 16 * 1024 * 1024)
 SESSION_COOKIE_HTTPONLY = True
 # SECURE_COOKIES=1 (a deployment behind HTTPS): secure cookies, redirect http to https and
 # send HSTS. Off by default so the demo works over plain http on 127.0.0.1.
@@ -378,18 +390,6 @@ if os.environ.get("GRIDGOV_COORDINATING_DEPARTMENT"):
 # never as a public folder.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", DATA_DIR / "media"))
 MEDIA_URL = "/media/"
-GRIDGOV_MAX_UPLOAD_BYTES = env_int("GRIDGOV_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
-# Imports (basedata CSV/XLSX and hotline uploads): refused over these limits before saving.
-GRIDGOV_MAX_IMPORT_ROWS = env_int("GRIDGOV_MAX_IMPORT_ROWS", 20_000)
-GRIDGOV_HOTLINE_MAX_ROWS = env_int("GRIDGOV_HOTLINE_MAX_ROWS", 5_000)
-GRIDGOV_MAX_IMPORT_UNCOMPRESSED_BYTES = env_int("GRIDGOV_MAX_IMPORT_UNCOMPRESSED_BYTES",
-                                                100 * 1024 * 1024)
-GRIDGOV_IMPORT_REPORT_MAX_ROWS = env_int("GRIDGOV_IMPORT_REPORT_MAX_ROWS", 1000)
-# A consumer's download of granted data on the web (CSV / Excel): refused over this many rows
-# (the exchange API pages through any size); the page says so and how to narrow it.
-GRIDGOV_SHARING_DOWNLOAD_MAX_ROWS = env_int("GRIDGOV_SHARING_DOWNLOAD_MAX_ROWS", 50_000)
-
-# --- Maps -----------------------------------------------------------------------------------
 # Object storage (S3-compatible: MinIO, Ceph, a cloud's OSS/COS with its S3 endpoint) for the
 # uploaded files, when GRIDGOV_S3_BUCKET is set (pip install "gridgov[s3]"): the bucket stays
 # private and files reach a browser only through the views that check scope, which stream
@@ -408,13 +408,34 @@ if GRIDGOV_S3_BUCKET:
         "default_acl": None, "querystring_auth": True, "querystring_expire": 60,
         "file_overwrite": False, "addressing_style": "path",
     }}
+GRIDGOV_MAX_UPLOAD_BYTES = env_int("GRIDGOV_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
+# Imports (basedata CSV/XLSX and hotline uploads): refused over these limits before saving.
+GRIDGOV_MAX_IMPORT_ROWS = env_int("GRIDGOV_MAX_IMPORT_ROWS", 20_000)
+GRIDGOV_HOTLINE_MAX_ROWS = env_int("GRIDGOV_HOTLINE_MAX_ROWS", 5_000)
+GRIDGOV_MAX_IMPORT_UNCOMPRESSED_BYTES = env_int("GRIDGOV_MAX_IMPORT_UNCOMPRESSED_BYTES",
+                                                100 * 1024 * 1024)
+GRIDGOV_IMPORT_REPORT_MAX_ROWS = env_int("GRIDGOV_IMPORT_REPORT_MAX_ROWS", 1000)
+# A consumer's download of granted data on the web (CSV / Excel): refused over this many rows
+# (the exchange API pages through any size); the page says so and how to narrow it.
+GRIDGOV_SHARING_DOWNLOAD_MAX_ROWS = env_int("GRIDGOV_SHARING_DOWNLOAD_MAX_ROWS", 50_000)
+
+# --- Maps -----------------------------------------------------------------------------------
 # Empty: the map draws the district's own polygons on a plain background (no tile server).
 GRIDGOV_TILE_URL = os.environ.get("GRIDGOV_TILE_URL", "")
 GRIDGOV_TILE_ATTRIBUTION = os.environ.get("GRIDGOV_TILE_ATTRIBUTION", "")
 # The datum the tile server draws in: "wgs84" (Tianditu/CGCS2000, OSM) or "gcj02" (AutoNavi).
 GRIDGOV_TILE_CRS = os.environ.get("GRIDGOV_TILE_CRS", "wgs84")
+# The {s} values of GRIDGOV_TILE_URL's host ("abc" for a.tile…, b.tile…), and the highest
+# zoom the server has tiles for (Leaflet enlarges that level's tiles beyond it).
+GRIDGOV_TILE_SUBDOMAINS = os.environ.get("GRIDGOV_TILE_SUBDOMAINS", "")
+GRIDGOV_TILE_MAX_ZOOM = env_int("GRIDGOV_TILE_MAX_ZOOM", 19)
+# 天地图 browser key (tk): with it and no GRIDGOV_TILE_URL, every map draws Tianditu's vector
+# and annotation layers (CGCS2000, drawn as WGS-84). Empty: no request goes to Tianditu.
+GRIDGOV_TIANDITU_KEY = os.environ.get("GRIDGOV_TIANDITU_KEY", "")
 # Seconds between checks whether another process changed the areas (point lookup index).
 GRIDGOV_AREA_INDEX_TTL = env_int("GRIDGOV_AREA_INDEX_TTL", 10)
+# Seconds between checks for camera changes by other processes (the nearby-camera index).
+GRIDGOV_VIDEO_INDEX_TTL = env_int("GRIDGOV_VIDEO_INDEX_TTL", GRIDGOV_AREA_INDEX_TTL)
 # Duplicate suggestion for reports not classified yet: radius (metres) and window (hours).
 GRIDGOV_DUPLICATE_RADIUS_M = env_int("GRIDGOV_DUPLICATE_RADIUS_M", 100)
 GRIDGOV_DUPLICATE_WINDOW_HOURS = env_int("GRIDGOV_DUPLICATE_WINDOW_HOURS", 72)
@@ -431,6 +452,12 @@ CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
+# Celery beat runs the scheduled jobs (core.periodic) through one task, so a run under beat
+# takes the same shared lock and shows on the same page as one by the scheduler thread.
+def _job(name, schedule):
+    return {"task": "gridgov.core.tasks.run_job", "args": [name], "schedule": schedule}
+
+
 CELERY_BEAT_SCHEDULE = {
     "audit-seal": _job("audit_seal", 900.0),
     "events-scan-deadlines": _job("deadline_scan", 300.0),
@@ -444,12 +471,6 @@ CELERY_BEAT_SCHEDULE = {
     "party-term-reminders": _job("party_term_reminders", crontab(minute=30, hour=7)),
     # 需求分析: read new reports, visits and contact logs into the needs figures.
     "needs-refresh": _job("needs_refresh", 900.0),
-# Celery beat runs the scheduled jobs (core.periodic) through one task, so a run under beat
-# takes the same shared lock and shows on the same page as one by the scheduler thread.
-def _job(name, schedule):
-    return {"task": "gridgov.core.tasks.run_job", "args": [name], "schedule": schedule}
-
-
     # The proactive-service rules, nightly at 01:30 (a day already run is skipped).
     "rules-run-nightly": _job("rules_run", crontab(minute=30, hour=1)),
     # Background jobs whose worker stopped, queued again.
@@ -505,7 +526,8 @@ SPECTACULAR_SETTINGS = {
     "PREPROCESSING_HOOKS": ["gridgov.core.versioning.only_current_version"],
     "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
     # Departments and areas both have a "kind"; name the department's enum apart.
-    "ENUM_NAME_OVERRIDES": {"DepartmentKindEnum": "gridgov.accounts.choices.DepartmentKind"},
+    "ENUM_NAME_OVERRIDES": {"DepartmentKindEnum": "gridgov.accounts.choices.DepartmentKind",
+                            "LayerGeometryTypeEnum": "gridgov.gis.choices.GeometryType"},
     # Document the 400/401/403/404 error answers every endpoint can give (gridgov.core.schema).
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

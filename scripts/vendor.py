@@ -99,6 +99,22 @@ PACKAGES = [
             "package/LICENSE": "echarts/LICENSE",
         },
     },
+    {
+        # The live view's player (gridgov/video): the light build (HLS without subtitles,
+        # alternate audio, DRM or CMCD), which is all a camera's stream needs.
+        "name": "hls.js",
+        "version": "1.7.4",
+        "integrity": (
+            "sha512-3GlxGdPvT2YHvQYOt+yOzT/DEior/qJVNIylHA77kgeoBTdQQqi70GwefNEUmHQeNGyjC8U62+bruq"
+            "W/Tpm+tg=="
+        ),
+        "license": "Apache-2.0",
+        "homepage": "https://github.com/video-dev/hls.js",
+        "files": {
+            "package/dist/hls.light.min.js": "hls/hls.light.min.js",
+            "package/LICENSE": "hls/LICENSE",
+        },
+    },
 ]
 
 

@@ -18,7 +18,8 @@ from gunicorn.glogging import Logger
 
 # The path up to the secret, and the secret: everything to the next "/" or ".".
 SECRET_IN_PATH = re.compile(
-    r"^(?P<head>/events/public/track/|/open311/v2/tokens/|/events/hotline/upload/)[^/.]+")
+    r"^(?P<head>/events/public/track/|/open311/v2/tokens/|/events/hotline/upload/"
+    r"|/video/stream/)[^/.]+")
 REDACTED = "[token]"
 
 

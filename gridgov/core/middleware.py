@@ -423,6 +423,9 @@ def content_security_policy(*, relaxed_scripts: bool = False) -> str:
     tiles = _origin_source(getattr(settings, "GRIDGOV_TILE_URL", "") or "")
     if tiles:
         images.append(tiles)
+    elif getattr(settings, "GRIDGOV_TIANDITU_KEY", ""):
+        # Tianditu is the base when no tile URL is set (gridgov.web.basemap.tile_source).
+        images.append("https://*.tianditu.gov.cn")
     scripts = ["'self'"] + (["'unsafe-inline'"] if relaxed_scripts else [])
     directives = [
         ("default-src", ["'self'"]),

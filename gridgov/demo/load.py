@@ -122,6 +122,7 @@ def load_demo(seed: int = DEFAULT_SEED, stdout=None, history_events: int = 0) ->
     """
     from gridgov.demo import basedata as demo_basedata
     from gridgov.demo import events as demo_events
+    from gridgov.demo import gis as demo_gis
     from gridgov.demo import needs as demo_needs
     from gridgov.demo import party as demo_party
     from gridgov.demo import party_meetings as demo_party_meetings
@@ -131,6 +132,7 @@ def load_demo(seed: int = DEFAULT_SEED, stdout=None, history_events: int = 0) ->
     from gridgov.demo import rules as demo_rules
     from gridgov.demo import sharing as demo_sharing
     from gridgov.demo import tasks as demo_tasks
+    from gridgov.demo import video as demo_video
     from gridgov.demo import visits as demo_visits
 
     started = time.perf_counter()
@@ -144,6 +146,8 @@ def load_demo(seed: int = DEFAULT_SEED, stdout=None, history_events: int = 0) ->
         user_counts = load_users()
         demo_basedata.load(stdout=stdout)
         demo_sharing.load(stdout=stdout)
+        demo_video.load(stdout=stdout)
+        demo_gis.load(stdout=stdout)
         demo_events.load(stdout=stdout)
         demo_tasks.load(stdout=stdout)
         demo_patrols.load(stdout=stdout)

@@ -49,6 +49,8 @@ DEMO_USERS = [
     ("party_gulou", "楼建华", "party_secretary", GULOU_COMMUNITY, None, "13800000050"),
     ("party_street", "叶红梅", "party_secretary", GULOU_STREET, None, "13800000051"),
     ("member_gulou", "谢志远", "party_member", GULOU_GRID, None, "13800000052"),
+    # 视频资源 (issue 15): the data officer of 区公安分局, who keeps its cameras and grants them.
+    ("data_gongan", "郑国栋", "data_officer", DISTRICT, "D015", "13800000053"),
 ]
 
 # Every other street, town and township has its own leader (领导) and dispatcher (派遣员), so

@@ -18,7 +18,8 @@ SHELL_JS = ("field/js/idb.js", "field/js/outbox.js", "field/js/geo.js", "field/j
 # Loaded by one page each, precached too (the pages are precached).
 PAGE_JS = ("field/js/outbox-page.js", "field/js/me.js", "field/js/login.js",
            "field/js/report.js", "field/report.css", "events/intake.js",
-           "field/js/point-map.js", "field/js/events.js", "field/events.css",
+           "gridgov/js/basemap.js", "field/js/point-map.js", "field/js/events.js",
+           "field/events.css",
            "field/js/collect.js", "field/collect.css", "basedata/js/validators.js",
            "tasks/field.css", "tasks/field_task.js",
            "patrols/js/patrol.js", "patrols/patrol.css",

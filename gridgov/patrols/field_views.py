@@ -14,6 +14,7 @@ from gridgov.areas import datum
 from gridgov.areas.models import Area
 from gridgov.core.access import get_scope
 from gridgov.field.auth import field_login_required
+from gridgov.web.basemap import basemap_config
 
 from . import queries, sampling
 from .choices import PatrolState
@@ -52,9 +53,11 @@ def clock(seconds: int) -> str:
     return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
 
 
-def map_base(crs: str) -> dict:
+def map_base(crs: str, *, overlays: bool = True) -> dict:
+    # overlays=False on the phone: the field terminal's map stays light.
     return {"crs": crs, "tileUrl": settings.GRIDGOV_TILE_URL,
-            "tileAttribution": settings.GRIDGOV_TILE_ATTRIBUTION}
+            "tileAttribution": settings.GRIDGOV_TILE_ATTRIBUTION,
+            "basemap": basemap_config(overlays=overlays)}
 
 
 @field_login_required
@@ -82,7 +85,7 @@ def patrol_page(request):
 
         code = patrol_area(request.user)
     config = {
-        **map_base(crs),
+        **map_base(crs, overlays=False),
         "api": API,
         "grid": outline(code, crs),
         "active": None if active is None else {

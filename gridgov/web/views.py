@@ -21,6 +21,7 @@ from gridgov.core.access import get_scope, grants
 from gridgov.core.views import PermissionRequiredMixin
 
 from . import worklist
+from .basemap import basemap_config
 from .menus import build_menu
 
 LEVEL_ORDER = [Level.DISTRICT, Level.STREET, Level.COMMUNITY, Level.GRID]
@@ -209,6 +210,7 @@ class MapView(PermissionRequiredMixin, TemplateView):
             "crs": "gcj02" if tiles_gcj02 else "wgs84",
             "tileUrl": settings.GRIDGOV_TILE_URL,
             "tileAttribution": settings.GRIDGOV_TILE_ATTRIBUTION,
+            "basemap": basemap_config(self.request),
             "bounds": bounds,
             "ownCodes": list(codes),
             "ownAreas": [{"code": a["code"], "name": a["name"], "level": a["level"]}

@@ -31,6 +31,7 @@ DYNAMIC = {
     ("core/personal_migrations.py", "action"): "record_summary calls",
     ("core/wordlists.py", "action"): "create_word / update_word (lexicon, keyword dictionary)",
     ("events/migrations/0005_lapse_stale_requests.py", "action"): "_audit calls",
+    ("sharing/object_grants.py", "audit_action"): "give / revoke (video.grant, gis.grant ...)",
 }
 
 
@@ -112,7 +113,8 @@ def test_dynamic_actions_are_named():
     for code in [*TRANSITIONS, *EXTRA_LABELS]:
         assert f"events.{code}" in named
     for code in ("moderation.term_create", "moderation.term_update", "stats.keyword_create",
-                 "stats.keyword_update"):
+                 "stats.keyword_update", "video.grant", "video.revoke_grant", "gis.grant",
+                 "gis.revoke_grant"):
         assert code in named
     assert labels.action_label("basedata.person.reveal") == "查看完整个人信息"
 

@@ -262,6 +262,18 @@ def test_csp_allows_the_tile_server(settings):
         content_security_policy())
 
 
+def test_csp_allows_tianditu_when_it_is_the_base(settings):
+    from gridgov.web.basemap import csp_image_sources
+
+    settings.GRIDGOV_TILE_URL = ""
+    settings.GRIDGOV_TIANDITU_KEY = ""
+    assert "tianditu" not in content_security_policy()
+    settings.GRIDGOV_TIANDITU_KEY = "k"
+    policy = content_security_policy()
+    assert "img-src 'self' data: blob: https://*.tianditu.gov.cn" in policy
+    assert csp_image_sources() == ["https://*.tianditu.gov.cn"]  # the base map agrees
+
+
 def test_hsts_and_https_redirect_follow_secure_cookies(monkeypatch):
     path = str(Path(django_settings.BASE_DIR) / "settings.py")
     monkeypatch.delenv("SECURE_COOKIES", raising=False)

@@ -29,6 +29,7 @@ from gridgov.party_meetings.tests.retry_examples import examples as party_meetin
 from gridgov.partywork.tests.retry_examples import partywork_examples
 from gridgov.proactive.tests.retry_examples import examples as proactive_examples
 from gridgov.rules.tests.retry_examples import examples as rule_examples
+from gridgov.video.tests.retry_examples import examples as video_examples
 
 pytestmark = pytest.mark.django_db
 WRITE_METHODS = ("post", "put", "patch", "delete")
@@ -387,6 +388,7 @@ EXAMPLES.update(partywork_examples(Example))
 EXAMPLES.update(party_meeting_examples(Example))
 EXAMPLES.update(proactive_examples(Example))
 EXAMPLES.update(rule_examples(Example))
+EXAMPLES.update(video_examples(Example))
 
 
 # --- the tests ------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ def test_the_tests_demo_has_no_history_but_every_street_has_its_leader_and_dispa
     for _slug, code, _leader, _dispatcher in STREET_STAFF:
         roles = set(Assignment.objects.filter(area__code=code).values_list("role", flat=True))
         assert {"leader", "dispatcher"} <= roles, code
-    assert len({row[0] for row in DEMO_USERS}) == len(DEMO_USERS) == 19 + 2 * 16
+    assert len({row[0] for row in DEMO_USERS}) == len(DEMO_USERS) == 20 + 2 * 16
 
 
 def test_history_of_500_cases_in_all_streets_over_a_year_verifies():

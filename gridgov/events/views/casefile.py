@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from gridgov.areas import datum
 from gridgov.core.querysets import VIEW
+from gridgov.web.basemap import basemap_config
 
 from ..choices import AttachmentKind, State
 from ..models import Event
@@ -136,9 +137,10 @@ def nearby_reports(event, user, now) -> list[NearbyItem]:
     return items[:NEARBY_LIMIT]
 
 
-# What the case map shows around the point: (key, heading, source(event, user, now)).
-# A camera registry adds ("cameras", _("附近的摄像头"), nearby_cameras) here; the page lists
-# and draws every source the same way.
+# What the case map shows around the point: (key, heading, source(event, user, now)[, text
+# when empty]); a source answers a list, or None when it is not for this reader. The camera
+# registry adds ("cameras", _("附近的摄像头"), ...) here (gridgov.video); the page lists and
+# draws every source the same way.
 NEARBY_SOURCES = [
     ("reports", gettext_lazy("附近的事件"), nearby_reports),
 ]
@@ -157,9 +159,16 @@ def grid_outline(event, crs):
 
 
 def nearby(event, user) -> list[dict]:
+    """Each source's items for the reader; a source answering None is left out (it is not
+    for this reader: cameras, to one who may use none)."""
     now = timezone.now()
-    return [{"key": key, "heading": str(heading), "items": source(event, user, now)}
-            for key, heading, source in NEARBY_SOURCES]
+    groups = []
+    for key, heading, source, *empty in NEARBY_SOURCES:
+        items = source(event, user, now)
+        if items is not None:
+            groups.append({"key": key, "heading": str(heading), "items": items,
+                           "empty": str(empty[0]) if empty else _("附近没有其他事件。")})
+    return groups
 
 
 def map_config(event, groups) -> dict:
@@ -169,6 +178,7 @@ def map_config(event, groups) -> dict:
         "crs": crs,
         "tileUrl": settings.GRIDGOV_TILE_URL,
         "tileAttribution": settings.GRIDGOV_TILE_ATTRIBUTION,
+        "basemap": basemap_config(),
         "point": _to_map(event.lng, event.lat, crs),
         "number": event.number,
         "grid": grid_outline(event, crs),
@@ -176,7 +186,8 @@ def map_config(event, groups) -> dict:
         "nearby": [
             {"key": group["key"], "items": [
                 {"kind": item.kind, "title": item.title, "subtitle": item.subtitle,
-                 "state": item.state_label, "distance": item.distance, "url": item.url,
+                 "state": item.state_label, "status": item.state,
+                 "distance": item.distance, "url": item.url,
                  "point": _to_map(item.lng, item.lat, crs)}
                 for item in group["items"]]}
             for group in groups],

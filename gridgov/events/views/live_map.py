@@ -22,6 +22,7 @@ from django.views.generic import TemplateView
 from gridgov.areas.datum import from_wgs84
 from gridgov.core.api import json_errors
 from gridgov.core.views import PermissionRequiredMixin
+from gridgov.web.basemap import basemap_config
 
 from ..choices import FINAL_STATES, DeadlineStatus, State, Urgency
 from ..filtersets import EventFilterSet
@@ -90,6 +91,7 @@ def _config() -> dict:
         "crs": crs,
         "tileUrl": settings.GRIDGOV_TILE_URL,
         "tileAttribution": settings.GRIDGOV_TILE_ATTRIBUTION,
+        "basemap": basemap_config(),
         "overdueColor": OVERDUE_COLOR,
         "dueSoonColor": DUE_SOON_COLOR,
         "refreshSeconds": REFRESH_SECONDS,

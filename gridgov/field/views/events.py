@@ -39,6 +39,7 @@ from gridgov.events.views import casefile
 from gridgov.events.views.files import link_timeline
 from gridgov.events.workflow import available_actions
 from gridgov.field import today
+from gridgov.web.basemap import basemap_config
 
 from ..auth import field_login_required
 
@@ -133,6 +134,7 @@ def _map(event) -> dict:
     lng, lat = datum.from_wgs84(event.lng, event.lat, crs)
     return {"crs": crs, "tileUrl": settings.GRIDGOV_TILE_URL,
             "tileAttribution": settings.GRIDGOV_TILE_ATTRIBUTION,
+            "basemap": basemap_config(overlays=False),  # a phone: no overlay control
             "point": [round(lat, 6), round(lng, 6)], "wgs84": [event.lng, event.lat],
             "grid": casefile.grid_outline(event, crs),
             "text": {"here": _("事件位置"), "you": _("您的位置"),

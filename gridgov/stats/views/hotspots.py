@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from gridgov.areas.models import Area
+from gridgov.web.basemap import basemap_config
 
 from .. import drill, export, tables
 from ..aggregates import REPEAT_MIN, common_prefix
@@ -69,6 +70,7 @@ class HotspotsView(StatsView):
                 "tileUrl": ("" if settings.GRIDGOV_TILE_CRS == "gcj02"
                             else settings.GRIDGOV_TILE_URL),
                 "tileAttribution": settings.GRIDGOV_TILE_ATTRIBUTION,
+                "basemap": basemap_config(request, wgs84_only=True),
                 "text": {"reports": _("上报数"), "grids": _("网格着色"), "heat": _("热力点"),
                          "open": _("查看案件"),
                          "loading": _("正在加载…"), "failed": _("加载失败,请稍后重试"),

@@ -34,6 +34,7 @@ from gridgov.events import deadlines
 from gridgov.events.choices import FINAL_STATES, DeadlineStatus, State
 from gridgov.events.models import EventStep
 from gridgov.events.views.lists import detail_url
+from gridgov.web.basemap import basemap_config
 
 from ..aggregates import StatsQuery
 from ..periods import CUSTOM, DAY, Period, local_zone
@@ -185,6 +186,8 @@ class ScreenView(PermissionRequiredMixin, TemplateView):
         ctx["config"] = {
             "dataUrl": url, "refreshSeconds": refresh_seconds(), "areasUrl": outlines,
             "area": self.area, "areaGeometry": area["geometry"] if area else None,
+            # Its points and outlines are WGS-84: GCJ-02 tiles are left out.
+            "basemap": basemap_config(self.request, wgs84_only=True, overlays=False),
             "dutyHours": DUTY_HOURS,
             "text": {
                 "overdue": _("已超期"), "due_soon": _("即将到期"), "supervised": _("督办"),

@@ -27,6 +27,7 @@ from gridgov.core.querysets import VIEW
 from gridgov.events.views import casefile
 from gridgov.field import today
 from gridgov.field.auth import field_login_required
+from gridgov.web.basemap import basemap_config
 
 from ..choices import OPEN_STATES, TaskKind, TaskState
 from ..models import Task
@@ -63,6 +64,7 @@ def _map(task) -> dict | None:
     lng, lat = datum.from_wgs84(point[0], point[1], crs)
     return {"crs": crs, "tileUrl": settings.GRIDGOV_TILE_URL,
             "tileAttribution": settings.GRIDGOV_TILE_ATTRIBUTION,
+            "basemap": basemap_config(overlays=False),  # a phone: no overlay control
             "point": [round(lat, 6), round(lng, 6)], "wgs84": list(point),
             # The grid's outline (GeoJSON, WGS-84) where the map draws in WGS-84 itself.
             "outline": task.grid.geometry if crs == "wgs84" else None,

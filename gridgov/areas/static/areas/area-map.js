@@ -7,10 +7,8 @@
   if (!canvas || !data || typeof L === "undefined") { return; }
   var feature = JSON.parse(data.textContent);
   var map = L.map(canvas, { attributionControl: true, zoomSnap: 0.25 });
-  var tileUrl = canvas.dataset.tileUrl;
-  if (tileUrl) {
-    L.tileLayer(tileUrl, { attribution: canvas.dataset.tileAttribution || "", maxZoom: 19 }).addTo(map);
-  }
+  // The base (#gg-basemap-config): tiles, or the district's own outlines and names.
+  GG.basemap(map);
   var layer = L.geoJSON(feature, {
     style: { color: "#c0392b", weight: 2, fillColor: "#e67e22", fillOpacity: 0.15 }
   }).addTo(map);

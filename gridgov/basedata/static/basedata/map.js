@@ -7,9 +7,8 @@
   if (!canvas || !data || typeof L === "undefined") { return; }
   var points = JSON.parse(data.textContent);
   var map = L.map(canvas, { attributionControl: true, zoomSnap: 0.25 });
-  if (canvas.dataset.tileUrl) {
-    L.tileLayer(canvas.dataset.tileUrl, { attribution: canvas.dataset.tileAttribution || "", maxZoom: 19 }).addTo(map);
-  }
+  // The base (#gg-basemap-config): tiles, or the district's own outlines and names.
+  GG.basemap(map);
   var layer = L.featureGroup();
   points.forEach(function (p) {
     var m = L.circleMarker([p.lat, p.lng], { radius: 6, color: "#c0392b", fillOpacity: 0.6 });

@@ -50,6 +50,12 @@ class Command(BaseCommand):
         self.stdout.write("加载演示数据 Loading the Haishu demo district ...")
         counts = load_demo(seed=options["seed"], stdout=self.stdout,
                            history_events=options["history_events"])
+        # Three 公安 cameras of 鼓楼 play a sample stream (made once with ffmpeg, when it is
+        # installed), so the live view can be tried without a camera; kept out of load_demo so
+        # no test database pays for it.
+        from gridgov.video.live_sample import attach_demo_stream
+
+        attach_demo_stream(stdout=self.stdout)
         url = f"http://{options['host']}:{options['port']}/"
         self.stdout.write(self.summary(url, counts))
         if options["no_serve"]:

@@ -19,9 +19,8 @@
 
   var map = L.map(el, { zoomSnap: 0.5, minZoom: 8, maxZoom: 19, scrollWheelZoom: false });
   map.attributionControl.setPrefix("Leaflet");
-  if (cfg.tileUrl) {
-    L.tileLayer(cfg.tileUrl, { attribution: cfg.tileAttribution || "", maxZoom: 19 }).addTo(map);
-  }
+  // The base: tiles, or the district's own streets, communities and grids with their names.
+  var base = window.GG && GG.basemap ? GG.basemap(map, cfg.basemap) : null;
   L.control.scale({ imperial: false }).addTo(map);
 
   // Frame the grid and the search circle first: vector layers need a view to be drawn in.
@@ -54,8 +53,12 @@
     if (nearby[key]) { map.removeLayer(nearby[key]); }
     var group = L.featureGroup();
     items.forEach(function (item) {
-      L.circleMarker(item.point, KIND_STYLE[item.kind] || KIND_STYLE.report)
-        .bindPopup(popup(item)).addTo(group);
+      // Cameras get the camera marker the overlays use, so they read as cameras at a glance.
+      var marker = item.kind === "camera" && window.GG && GG.basemap ?
+        L.marker(item.point, { icon: GG.basemap.cameraIcon(item.status), title: item.title,
+          keyboard: true }) :
+        L.circleMarker(item.point, KIND_STYLE[item.kind] || KIND_STYLE.report);
+      marker.bindPopup(popup(item)).addTo(group);
     });
     nearby[key] = group.addTo(map);
     return group;
@@ -72,5 +75,5 @@
   window.addEventListener("resize", function () { map.invalidateSize(); });
 
   window.GridGovCaseMap = { map: map, here: here, nearby: nearby, addNearby: addNearby,
-    config: cfg };
+    config: cfg, basemap: base };
 }());

@@ -382,7 +382,12 @@
       }
       map = L.map(mapEl, { zoomSnap: 0.5, minZoom: 8, maxZoom: 19 });
       map.attributionControl.setPrefix("Leaflet");
-      if (box.dataset.tileUrl) {
+      // The tiles through the platform's base (GG.basemap: an XYZ source or Tianditu) where
+      // the page carries its configuration; this picker draws the own outlines itself.
+      var cfgEl = document.getElementById("gg-basemap-config");
+      if (window.GG && GG.basemap && cfgEl) {
+        GG.basemap(map, null, { own: false, overlays: false });
+      } else if (box.dataset.tileUrl) {
         L.tileLayer(box.dataset.tileUrl, {
           attribution: box.dataset.tileAttribution || "", maxZoom: 19
         }).addTo(map);

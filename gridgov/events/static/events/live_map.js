@@ -31,9 +31,11 @@
 
   var map = L.map("gg-map", { zoomSnap: 0.5, minZoom: 8, maxZoom: 19 });
   map.attributionControl.setPrefix("Leaflet");
-  if (cfg.tileUrl) {
-    L.tileLayer(cfg.tileUrl, { attribution: cfg.tileAttribution || "", maxZoom: 19 }).addTo(map);
-  }
+  // The base: tiles, or the district's land, boundaries and the names of its streets,
+  // communities and grids (de-cluttered); this map's scoped outlines are drawn over it.
+  var base = GG.basemap(map, cfg.basemap);
+  // With tiles the outlines below carry their own names; the own base names them already.
+  var nameOutlines = base.tiles.length > 0;
   L.control.scale({ imperial: false }).addTo(map);
   map.setView([29.87, 121.55], 12);
 
@@ -73,6 +75,7 @@
       pane: "gg-outlines", interactive: false, style: OUTLINE[level],
       onEachFeature: function (f, l) {
         drawn[f.properties.code] = true;
+        if (!nameOutlines) { return; }
         l.bindTooltip(esc(f.properties.name), {
           permanent: true, direction: "center", interactive: false, pane: "gg-labels",
           className: "gg-area-label gg-area-label-" + level

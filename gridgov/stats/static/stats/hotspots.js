@@ -7,7 +7,6 @@
   var cfg = JSON.parse(cfgEl.textContent);
   var T = cfg.text;
   var statusEl = document.getElementById("gg-stats-map-status");
-  var tiles = cfg.tileUrl || "";
   var SCALE = ["#fee5d9", "#fcbba1", "#fc9272", "#fb6a4a", "#de2d26", "#a50f15"];
 
   function esc(s) {
@@ -18,9 +17,9 @@
 
   var map = L.map("gg-stats-map", { zoomSnap: 0.5, minZoom: 8, maxZoom: 19 });
   map.attributionControl.setPrefix("Leaflet");
-  if (tiles) {
-    L.tileLayer(tiles, { attribution: cfg.tileAttribution || "", maxZoom: 19 }).addTo(map);
-  }
+  // The base: WGS-84 tiles, or the district's own outlines and names (the server leaves
+  // GCJ-02 tiles out: this map's grids are WGS-84).
+  GG.basemap(map, cfg.basemap);
   map.setView([29.87, 121.55], 11);
   statusEl.textContent = T.loading;
 

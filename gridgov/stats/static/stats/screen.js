@@ -38,6 +38,9 @@
   var map = L.map("gg-screen-map", { zoomSnap: 0.25, preferCanvas: true, attributionControl: false,
     zoomControl: false });
   var renderer = L.canvas({ padding: 0.2 });
+  // Tiles when a tile service is set; the wall screen keeps its dark background and its own
+  // outlines otherwise (the own base is a light paper map), and shows no overlay control.
+  if (window.GG && GG.basemap) { GG.basemap(map, cfg.basemap, { own: false, overlays: false }); }
   map.setView([29.87, 121.55], 12);
   var framed = false;
   var frame = null;  // the area's box: framed again when the window changes size

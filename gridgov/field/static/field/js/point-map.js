@@ -33,11 +33,10 @@
       map = L.map(el, { zoomControl: true, attributionControl: !!cfg.tileUrl,
         scrollWheelZoom: false, dragging: !L.Browser.mobile, tap: false })
         .setView(cfg.point, 17);
-      if (cfg.tileUrl) {
-        L.tileLayer(cfg.tileUrl, { attribution: cfg.tileAttribution || "", maxZoom: 19 }).addTo(map);
-      } else {
-        el.classList.add("m-map--plain");
-      }
+      // The base: tiles, or the district's names and outlines (the plain background stays
+      // beneath them, and is all there is offline).
+      if (!cfg.tileUrl) { el.classList.add("m-map--plain"); }
+      if (window.GG && GG.basemap) { GG.basemap(map, cfg.basemap); }
       var outline = cfg[opts.outlineKey];
       if (outline) {
         L.geoJSON(outline, { interactive: false, style: opts.outlineStyle }).addTo(map);

@@ -132,9 +132,9 @@
     if (!els.map || !window.L) { return; }
     map = L.map(els.map, { zoomSnap: 0.5, minZoom: 8, maxZoom: 19, zoomControl: true,
       attributionControl: !!cfg.tileUrl });
-    if (cfg.tileUrl) {
-      L.tileLayer(cfg.tileUrl, { attribution: cfg.tileAttribution || "", maxZoom: 19 }).addTo(map);
-    }
+    // The base: tiles, or the district's names and outlines; offline (no answer) the grid and
+    // the track are drawn on a plain background as before.
+    if (window.GG && GG.basemap) { GG.basemap(map, cfg.basemap); }
     var bounds = null;
     if (cfg.grid) {
       var grid = L.geoJSON(cfg.grid, { interactive: false,

@@ -10,9 +10,8 @@
   var T = cfg.text;
   var map = L.map(el, { zoomSnap: 0.5, minZoom: 8, maxZoom: 19, scrollWheelZoom: false });
   map.attributionControl.setPrefix("Leaflet");
-  if (cfg.tileUrl) {
-    L.tileLayer(cfg.tileUrl, { attribution: cfg.tileAttribution || "", maxZoom: 19 }).addTo(map);
-  }
+  // The base: tiles, or the district's own streets, communities and grids with their names.
+  GG.basemap(map, cfg.basemap);
   L.control.scale({ imperial: false }).addTo(map);
   var bounds = L.latLngBounds([]);
   var grid = cfg.grid ? L.geoJSON(cfg.grid, { interactive: false,

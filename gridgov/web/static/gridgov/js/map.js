@@ -22,10 +22,9 @@
 
   var map = L.map("gg-map", { zoomSnap: 0.5, minZoom: 8, maxZoom: 19 });
   map.attributionControl.setPrefix("Leaflet");
-  if (cfg.tileUrl) {
-    L.tileLayer(cfg.tileUrl, { attribution: cfg.tileAttribution || "", maxZoom: 19 })
-      .addTo(map);
-  }
+  // The base: tiles, or the district's own land, boundaries and names (this map's polygons,
+  // limited to the user's scope, are drawn over it; the names stay above them).
+  var base = GG.basemap(map, cfg.basemap);
   L.control.scale({ imperial: false }).addTo(map);
 
   // One pane per level so grids stay on top of communities, streets and the district.
@@ -218,5 +217,5 @@
   });
 
   // For tests and for the events app's map layers later.
-  window.GridGovMap = { map: map, groups: groups, config: cfg };
+  window.GridGovMap = { map: map, groups: groups, config: cfg, basemap: base };
 })();
