@@ -24,7 +24,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import parse_qsl, urlparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -137,7 +137,7 @@ def page_through(page: int, params: dict | None = None, timing: dict | None = No
         if nxt is None:
             return total, pages
         parsed = urlparse(nxt)
-        url, query = parsed.path, dict(p.split("=", 1) for p in parsed.query.split("&"))
+        url, query = parsed.path, dict(parse_qsl(parsed.query))
 
 
 def raw_select(layer_id: int) -> int:

@@ -81,7 +81,7 @@ def _claim(pk: int) -> bool:
     now = timezone.now()
     return bool(BackgroundJob.objects.filter(pk=pk, status=JobStatus.QUEUED).update(
         status=JobStatus.RUNNING, started_at=now, heartbeat_at=now, runner=holder(),
-        attempts=F("attempts") + 1))
+        message="已开始运行", attempts=F("attempts") + 1))
 
 
 def _finish(pk: int, status: str, *, result=None, error: str = "") -> None:
