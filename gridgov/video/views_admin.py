@@ -133,7 +133,8 @@ class GrantsView(_ManagerMixin, View):
         data = form.cleaned_data
         camera = None
         if data["camera"]:
-            camera = Camera.objects.filter(owner=owner, code=data["camera"].strip()).first()
+            camera = (Camera.objects.restrict(request.user, "change")
+                      .filter(owner=owner, code=data["camera"].strip()).first())
             if camera is None:
                 form.add_error("camera", _("本部门没有这个编码的摄像头。"))
                 return self._render(request, owner, form, status=400)

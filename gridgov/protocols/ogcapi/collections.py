@@ -22,6 +22,7 @@ A collection the caller may not see answers 404, exactly like one that does not 
 """
 
 import json
+from abc import ABC, abstractmethod
 
 from django.db.models import BooleanField, Case, Max, Min, Q, TextField, Value, When
 from django.db.models.functions import Cast
@@ -59,8 +60,9 @@ def district_extent() -> list[float] | None:
     return [row["a"], row["b"], row["c"], row["d"]]
 
 
-class Source:
-    """One collection (see the module docstring)."""
+class Source(ABC):
+    """One collection (see the module docstring); a subclass says which rows (``base``) and
+    how one is written (``feature``)."""
 
     id = ""
     title = ""
@@ -75,9 +77,9 @@ class Source:
     lng_field = "lng"
     lat_field = "lat"
 
+    @abstractmethod
     def base(self, principal):
         """Every row the caller may read (``principal`` None: anonymous)."""
-        raise NotImplementedError
 
     def available(self, principal) -> bool:
         if principal is None or get_scope(principal) is None:
@@ -96,8 +98,9 @@ class Source:
         """The feature id of a fetched row (the keyset position)."""
         return row.pk
 
+    @abstractmethod
     def feature(self, row, crs: str) -> str:
-        raise NotImplementedError
+        """The row as one GeoJSON feature's text, in ``crs``."""
 
     def extent(self):
         return district_extent()

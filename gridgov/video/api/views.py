@@ -161,7 +161,8 @@ class CameraGrantViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Actio
         def grant(data):
             camera = department = None
             if data.get("camera"):
-                camera = Camera.objects.filter(owner=owner, code=data["camera"]).first()
+                camera = (Camera.objects.restrict(request.user, "change")
+                          .filter(owner=owner, code=data["camera"]).first())
                 if camera is None:
                     raise ValidationError({"camera": _("本部门没有这个编码的摄像头。")})
             if data.get("department"):
