@@ -33,7 +33,9 @@ def mark_deadline(event, *, kind, actor=None, now=None) -> Event | None:
         if escalate:
             changes["level"] = EventLevel.STREET
         try:
-            move(current, **changes)
+            # The version moves only when the alert escalates the case (who handles it
+            # changes); a plain mark must not make a clerk's or dispatcher's step conflict.
+            move(current, bump=escalate, **changes)
         except Conflict:
             return None
         trace(current, kind, actor=actor, before=before, from_state=current.state,

@@ -139,18 +139,24 @@ def begin(event, action, actor, expected_version):
     return current
 
 
-def move(event, **changes) -> Event:
-    """Apply ``changes`` with the optimistic version check; ``Conflict`` if it lost."""
+def move(event, *, bump: bool = True, **changes) -> Event:
+    """Apply ``changes`` with the optimistic version check; ``Conflict`` if it lost.
+
+    ``bump=False`` keeps the version (still checking it): for marks that change nothing a
+    person acts on, such as a deadline alert, so that someone about to file or dispatch with
+    the version they read does not get a conflict because the scan passed by.
+    """
     old_version = event.version
+    new_version = old_version + 1 if bump else old_version
     now = timezone.now()
     changes["updated_at"] = now
     rows = Event.objects.filter(pk=event.pk, version=old_version).update(
-        version=old_version + 1, **changes)
+        version=new_version, **changes)
     if rows != 1:
         raise Conflict(event=Event.objects.get(pk=event.pk))
     for name, value in changes.items():
         setattr(event, name, value)
-    event.version = old_version + 1
+    event.version = new_version
     return event
 
 

@@ -207,3 +207,23 @@ def test_states_without_a_running_stage_have_no_mark(p):
     assert Event.objects.with_deadline_status(now).get(
         pk=event.pk).deadline_status_value == DeadlineStatus.NONE
     assert not Event.objects.overdue(now).filter(pk=event.pk).exists()
+
+
+def test_due_soon_mark_keeps_the_version_a_dispatcher_read(p):
+    """The scan passing by must not make the dispatcher's step conflict (found by the soak)."""
+    event = event_in(State.FILED, p)
+    read_version = event.version
+    scan_deadlines(now=event.stage_deadline - dt.timedelta(minutes=5))
+    event.refresh_from_db()
+    assert event.deadline_alert == "due_soon" and event.version == read_version
+    dispatched = call("dispatch", event, p, expected_version=read_version)
+    assert dispatched.state == State.DISPATCHED
+
+
+def test_overdue_escalation_moves_the_version(p):
+    """An escalation changes who handles the case: a step read before it must conflict."""
+    grid = actions.dispatch_event(event_in(State.FILED, p), grid=True, actor=p["dispatcher"])
+    read_version = grid.version
+    scan_deadlines(now=grid.stage_deadline + dt.timedelta(minutes=1))
+    grid.refresh_from_db()
+    assert grid.level == EventLevel.STREET and grid.version == read_version + 1
