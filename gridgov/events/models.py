@@ -35,6 +35,7 @@ from .choices import (
     TimeUnit,
     Urgency,
 )
+from .open_cases import OPEN_CASE_INDEXES
 
 
 class CatalogQuerySet(RestrictedQuerySet):
@@ -323,7 +324,8 @@ class Event(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("事件")
         verbose_name_plural = _("事件")
-        indexes = [models.Index(fields=["state", "stage_deadline"])]
+        # The open-case partial indexes and the API's state index: ``open_cases``.
+        indexes = [models.Index(fields=["state", "stage_deadline"]), *OPEN_CASE_INDEXES]
 
     def __str__(self):
         return self.number
