@@ -10,12 +10,22 @@
   cursor of the following page (``null`` at the end); paging is forward only
   (``previous`` is always ``null``). A cursor is opaque: it names the ordering it belongs
   to, and a cursor from another ordering or a damaged one answers 400 (field ``cursor``).
+- ``count`` in cursor mode is counted once, on the first page (``cursor`` empty), and carried
+  in the cursor: every following page answers the number of rows the list had when the walk
+  began, without counting again (a ``COUNT(*)`` of half a million rows on every page would
+  cost more than the page itself). It stays an integer, as the schema says; a walk that must
+  know the rows added meanwhile starts again (or uses ``updated_since``).
 
 Ordering keys must be non-null columns of the model itself; a list ordered otherwise is walked
 by ``id`` in cursor mode.
 
 Bounds: ``limit`` is a whole number from 1; above ``MAX_LIMIT`` (5000) it is taken as 5000.
 ``offset`` is a whole number from 0 to ``MAX_OFFSET`` (1,000,000; page further with ``cursor``).
+The database reads and throws away every row before the offset, so a deep offset costs in
+proportion to its depth (1.3 s at offset 499,950 of 500,000 events) while a cursor page costs
+the same at any depth: clients that walk a long list use ``cursor``. The bound stays where v1
+published it (narrowing accepted input would break v1 clients, docs/api.md "Versions"); a
+next version may lower it, as Elasticsearch's ``max_result_window`` does.
 Anything else (not a number, negative, zero limit, an offset past the bound) answers 400 with
 the field and the reason, never a 500 from a number the database cannot hold.
 """
@@ -39,7 +49,7 @@ from .filters import PARAM as UPDATED_SINCE
 CURSOR = "cursor"
 # The largest page a client may ask for (a larger ``limit`` is taken as this).
 MAX_LIMIT = 5000
-# The deepest ``offset`` accepted; deeper lists are walked with ``?cursor=``.
+# The deepest ``offset`` accepted; deeper lists are walked with ``?cursor=`` (docstring).
 MAX_OFFSET = 1_000_000
 _WHOLE = re.compile(r"\d+")
 
@@ -133,9 +143,10 @@ class GridGovPagination(LimitOffsetPagination):
             return None
         self.keys = _ordering(queryset)
         queryset = queryset.order_by(*[("-" if d else "") + n for n, d in self.keys])
-        self.count = self.get_count(queryset)
-        values = self._decode(request.query_params.get(self.cursor_query_param, ""),
-                              queryset.model)
+        values, self.count = self._decode(
+            request.query_params.get(self.cursor_query_param, ""), queryset.model)
+        if self.count is None:
+            self.count = self.get_count(queryset)
         if values is not None:
             queryset = queryset.filter(_after(self.keys, values))
         rows = list(queryset[: self.limit + 1])
@@ -152,12 +163,16 @@ class GridGovPagination(LimitOffsetPagination):
     def _encode(self, obj) -> str:
         meta = type(obj)._meta
         values = [meta.get_field(name).value_to_string(obj) for name, _d in self.keys]
-        payload = json.dumps({"o": self._signature(), "v": values}, ensure_ascii=False)
+        payload = json.dumps({"o": self._signature(), "v": values, "n": self.count},
+                             ensure_ascii=False)
         return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
 
-    def _decode(self, raw: str, model):
+    def _decode(self, raw: str, model) -> tuple[list | None, int | None]:
+        """``(values, count)`` of a cursor: the last row's keys and the count of the walk's
+        first page (``None`` for a cursor made before counts were carried), or ``(None,
+        None)`` for the first page; 400 naming ``cursor`` when it is not one of ours."""
         if not raw:
-            return None
+            return None, None
         bad = exceptions.ValidationError({self.cursor_query_param: [_(
             "游标无效或不属于此列表的排序,请从第一页重新开始。")]})
         try:
@@ -168,7 +183,10 @@ class GridGovPagination(LimitOffsetPagination):
             values = []
             for (name, _d), value in zip(self.keys, payload["v"], strict=True):
                 values.append(model._meta.get_field(name).to_python(value))
-            return values
+            count = payload.get("n")
+            if count is not None and (type(count) is not int or count < 0):
+                raise bad
+            return values, count
         except (ValueError, TypeError, KeyError, AttributeError, binascii.Error,
                 DjangoValidationError):
             raise bad from None
@@ -196,6 +214,13 @@ class GridGovPagination(LimitOffsetPagination):
 
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.offset_query_param:
+                # The window is part of the contract: a deeper offset is 400, not a slow page.
+                parameter["description"] = (
+                    f"跳过的记录数,0 至 {self.max_offset};更深的翻页请用 cursor 参数。")
+                parameter["schema"] = {"type": "integer", "minimum": 0,
+                                       "maximum": self.max_offset}
         parameters.append({
             "name": self.cursor_query_param,
             "required": False,
@@ -203,7 +228,8 @@ class GridGovPagination(LimitOffsetPagination):
             "description": (
                 "游标分页:留空取第一页,之后沿用上一页 next 链接中的 cursor。按列表排序(以 id "
                 "为次序键;指定 updated_since 时按 (updated_at, id))向后翻页,翻页期间新增或"
-                "修改的记录不会造成重复或遗漏。与 offset 互斥;previous 恒为空。"
+                "修改的记录不会造成重复或遗漏。与 offset 互斥;previous 恒为空。count 只在第一页"
+                "统计一次,之后各页沿用(翻页开始时的总数)。"
             ),
             "schema": {"type": "string"},
         })

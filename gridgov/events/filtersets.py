@@ -186,10 +186,32 @@ def clear_options() -> None:
     _options.clear()
 
 
+class StateFilter(django_filters.MultipleChoiceFilter):
+    """One or more states as ``state IN (…)``, without django-filter's ``DISTINCT``.
+
+    ``MultipleChoiceFilter`` adds ``.distinct()`` by default because an OR over a many-valued
+    relation can repeat rows; ``state`` is a column of the event itself, so nothing repeats,
+    and ``SELECT DISTINCT`` of every column (then ``COUNT(*)`` over it) cost 0.8 s at 500,000
+    events. One ``IN`` (``=`` for one state) lets the planner use the state indexes."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("distinct", False)
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        """Keep the events in any of the chosen states (all or none chosen: no filter)."""
+        if not value or self.is_noop(qs, value):
+            return qs
+        chosen = sorted(set(value))
+        if len(chosen) == 1:
+            return qs.filter(**{self.field_name: chosen[0]})
+        return qs.filter(**{f"{self.field_name}__in": chosen})
+
+
 class EventFilterSet(django_filters.FilterSet):
     """Filters of the event lists: state, source, class, department, area, deadlines, text."""
 
-    state = django_filters.MultipleChoiceFilter(label=_("状态"), choices=State.choices)
+    state = StateFilter(label=_("状态"), choices=State.choices)
     source = django_filters.ChoiceFilter(label=_("来源"), choices=Source.choices,
                                          empty_label=ALL)
     urgency = django_filters.ChoiceFilter(label=_("紧急程度"), choices=Urgency.choices,

@@ -75,3 +75,51 @@ def test_schema_describes_cursor_paging(api_as, district_leader):
     schema = api_as(district_leader).get("/api/schema/?format=json").json()
     names = [p["name"] for p in schema["paths"][AREAS]["get"]["parameters"]]
     assert {"limit", "offset", "cursor"} <= set(names)
+
+
+def _cursor(payload: dict) -> str:
+    import base64
+    import json
+
+    raw = json.dumps(payload).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def test_cursor_pages_count_once_and_carry_it(api_as, district_leader,
+                                              django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    api = api_as(district_leader)
+    first = api.get(AREAS, {"cursor": "", "limit": 3}).json()
+    total = first["count"]
+    with CaptureQueriesContext(connection) as queries:
+        second = api.get(first["next"]).json()
+    assert second["count"] == total
+    assert not any("COUNT(" in q["sql"].upper() for q in queries.captured_queries)
+
+
+def test_a_cursor_without_a_count_counts_and_a_forged_one_is_400(api_as, district_leader):
+    import base64
+    import json
+
+    api = api_as(district_leader)
+    first = api.get(AREAS, {"cursor": "", "limit": 3}).json()
+    raw = first["next"].split("cursor=")[1].split("&")[0]
+    payload = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
+    old = {k: v for k, v in payload.items() if k != "n"}
+    assert api.get(AREAS, {"cursor": _cursor(old), "limit": 3}).json()["count"] == first["count"]
+    for bad in (-1, "12", 1.5):
+        response = api.get(AREAS, {"cursor": _cursor({**payload, "n": bad}), "limit": 3})
+        assert response.status_code == 400
+        assert response.json()["errors"][0]["field"] == "cursor"
+
+
+def test_schema_states_the_offset_window(api_as, district_leader):
+    from gridgov.core.pagination import MAX_OFFSET
+
+    schema = api_as(district_leader).get("/api/schema/?format=json").json()
+    offset = next(p for p in schema["paths"][AREAS]["get"]["parameters"]
+                  if p["name"] == "offset")
+    assert offset["schema"]["maximum"] == MAX_OFFSET == 1_000_000
+    assert "cursor" in offset["description"]

@@ -94,3 +94,30 @@ def test_a_filter_redraws_in_place_and_the_phone_layout_fits(gulou_grid, server_
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     assert errors == []
     context.close()
+
+
+def test_many_events_show_as_server_clusters_until_zoomed_in(gulou_grid, server_url, browser,
+                                                             monkeypatch):
+    from gridgov.events.views import live_map
+
+    # Cluster whatever the number (the demo street has fewer events than FEATURE_LIMIT).
+    monkeypatch.setattr(live_map, "FEATURE_LIMIT", 0)
+    make_event(gulou_grid, state=State.FILED)
+    expected = Event.objects.filter(area_code__startswith="330203005").exclude(
+        state__in=["closed", "not_filed", "void", "merged"]).count()
+    context, page, errors = _open(browser, server_url)
+    mode = "document.getElementById('gg-map-status').getAttribute('data-mode')"
+    wait_for_js(page, mode + " === 'clusters'")
+    wait_for_js(page, COUNT + f" === {expected}")
+    # The circles add up to the events in view; no single markers are drawn meanwhile.
+    total = page.evaluate("""() => window.GridGovLiveMap.cells.getLayers()
+        .reduce((n, c) => n + c.ggCount, 0)""")
+    assert total == expected
+    assert page.evaluate("window.GridGovLiveMap.cluster.getLayers().length") == 0
+    assert page.locator(".gg-cell-count").count() >= 1
+    # Zoomed in to the detail zoom, the same viewport's events come one by one.
+    page.evaluate(f"void window.GridGovLiveMap.map.setZoom({live_map.DETAIL_ZOOM})")
+    wait_for_js(page, mode + " === 'features'")
+    assert page.evaluate("window.GridGovLiveMap.cells.getLayers().length") == 0
+    assert errors == []
+    context.close()

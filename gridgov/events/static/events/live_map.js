@@ -1,9 +1,13 @@
 // 事件实时地图: the events in the user's scope as coloured dots (due soon amber, overdue red:
 // the server's colour, from the rule the queue counts use), clustered, over the scoped area
 // outlines (streets and communities at once, grids by the view's box when zoomed in).
-// Every refreshSeconds (and when a filter changes) the GeoJSON is fetched again and the
-// markers are updated in place: new ones added, gone ones removed, changed ones restyled;
-// the map is never reloaded and the view stays where the user put it.
+// Every refreshSeconds, when a filter changes and after each move (debounced) the GeoJSON of
+// the viewport (bbox and zoom) is fetched again and the markers are updated in place: new
+// ones added, gone ones removed, changed ones restyled; the map is never reloaded and the
+// view stays where the user put it. Where the view holds many events the server answers
+// clusters counted in SQL (mode "clusters"): drawn as circles with their count, a click
+// zooms to the cluster's extent. The first request (and the first after a filter change)
+// has no bbox: the server answers the whole scope and the map frames it.
 // window.GridGovLiveMap.refresh() runs a refresh now (returns a promise).
 (function () {
   "use strict";
@@ -119,7 +123,7 @@
     getJSON(areasUrl({ level: "street" })).then(function (data) {
       var streets = drawAreas("street", data);
       if (streets.getLayers().length) { outlineBounds = streets.getBounds(); }
-      if (!framed && outlineBounds && !markerCount()) { map.fitBounds(outlineBounds); }
+      if (!framed && outlineBounds && !shown) { map.fitBounds(outlineBounds); }
       loadInView();
     }).catch(function () { /* no outlines: the events still show */ });
   }
@@ -154,8 +158,44 @@
   var markers = {};
   var framed = false;
   var loading = null;
+  var again = false;
+  // The server's clusters (low zoom, many events): circles with their count.
+  var cells = L.layerGroup().addTo(map);
+  var shown = 0;
 
   function markerCount() { return cluster.getLayers().length; }
+
+  function clearMarkers() {
+    cluster.clearLayers();
+    Object.keys(markers).forEach(function (id) { delete markers[id]; });
+  }
+
+  function drawCells(data) {
+    cells.clearLayers();
+    data.features.forEach(function (f) {
+      var c = f.geometry.coordinates;
+      var p = f.properties;
+      var radius = Math.min(34, 12 + 5 * Math.log10(p.count + 1));
+      var circle = L.circleMarker([c[1], c[0]], {
+        radius: radius, color: "#fff", weight: 2, fillColor: p.color, fillOpacity: 0.8
+      });
+      circle.bindTooltip(String(p.count), {
+        permanent: true, direction: "center", interactive: false, className: "gg-cell-count"
+      });
+      circle.ggCount = p.count;
+      circle.on("click", function () {
+        var b = p.bounds;
+        var box = L.latLngBounds([b[1], b[0]], [b[3], b[2]]);
+        // A cluster in one spot has no extent: zoom in on it instead.
+        if (box.getNorthEast().equals(box.getSouthWest())) {
+          map.setView([c[1], c[0]], map.getZoom() + 2);
+        } else {
+          map.fitBounds(box.pad(0.1));
+        }
+      });
+      cells.addLayer(circle);
+    });
+  }
 
   function popup(p) {
     var flags = [];
@@ -188,7 +228,41 @@
     return [p.state, p.color, p.supervised, p.urgent, p.deadline, p.category, p.address].join("|");
   }
 
-  function apply(data) {
+  function apply(data, box) {
+    if (data.mode === "clusters") {
+      clearMarkers();
+      drawCells(data);
+      shown = data.total;
+    } else {
+      cells.clearLayers();
+      applyFeatures(data, box);
+      shown = markerCount();
+    }
+    var n = shown;
+    var text = T.loaded.replace("%(n)s", n);
+    if (data.truncated) { text += T.truncated.replace("%(n)s", n); }
+    if (data.mode === "clusters") { text += T.clustered; }
+    statusEl.textContent = text;
+    statusEl.setAttribute("data-count", n);
+    statusEl.setAttribute("data-mode", data.mode || "features");
+    updatedEl.textContent = T.updated.replace("%(t)s", data.updated || "");
+    if (!framed && data.features.length) {
+      // From the answer itself: the cluster group adds markers in chunks, after this call.
+      var points = [];
+      data.features.forEach(function (f) {
+        var b = f.properties.bounds;
+        if (b) { points.push([b[1], b[0]], [b[3], b[2]]); }
+        points.push([f.geometry.coordinates[1], f.geometry.coordinates[0]]);
+      });
+      framed = true;
+      map.invalidateSize();
+      map.fitBounds(L.latLngBounds(points).pad(0.15), { maxZoom: 16 });
+    }
+  }
+
+  // box: the bounds asked for (null: the whole scope). Markers outside it are kept as they
+  // are (they were not asked about); inside it, those not in the answer are gone.
+  function applyFeatures(data, box) {
     var seen = {};
     var add = [];
     var remove = [];
@@ -200,8 +274,9 @@
       var known = markers[id];
       seen[id] = true;
       if (known) {
-        var at = known.marker.getLatLng();
-        if (at.lat === c[1] && at.lng === c[0]) {
+        // The position the answer gave, not getLatLng(): a spiderfied marker is drawn away
+        // from it, and must not count as moved (re-adding it would fold the spider).
+        if (known.at[1] === c[1] && known.at[0] === c[0]) {
           if (known.key !== key) {
             known.marker.setIcon(icon(p));
             known.marker.setPopupContent(popup(p));
@@ -217,30 +292,20 @@
       marker.ggDeadline = p.deadline;
       marker.ggId = id;
       marker.bindPopup(popup(p), { minWidth: 200 });
-      markers[id] = { marker: marker, key: key };
+      markers[id] = { marker: marker, key: key, at: [c[0], c[1]] };
       add.push(marker);
     });
     Object.keys(markers).forEach(function (id) {
-      if (!seen[id]) { remove.push(markers[id].marker); delete markers[id]; }
+      var marker = markers[id].marker;
+      var at = markers[id].at;
+      if (!seen[id] && (!box || box.contains([at[1], at[0]]))) {
+        remove.push(marker);
+        delete markers[id];
+      }
     });
     if (remove.length) { cluster.removeLayers(remove); }
     if (add.length) { cluster.addLayers(add); }
     if (add.length || remove.length) { cluster.refreshClusters(); }
-    var n = markerCount();
-    var text = T.loaded.replace("%(n)s", n);
-    if (data.truncated) { text += T.truncated.replace("%(n)s", n); }
-    statusEl.textContent = text;
-    statusEl.setAttribute("data-count", n);
-    updatedEl.textContent = T.updated.replace("%(t)s", data.updated || "");
-    if (!framed && n) {
-      // From the answer itself: the cluster group adds markers in chunks, after this call.
-      var points = data.features.map(function (f) {
-        return [f.geometry.coordinates[1], f.geometry.coordinates[0]];
-      });
-      map.invalidateSize();
-      map.fitBounds(L.latLngBounds(points).pad(0.15), { maxZoom: 16 });
-      framed = true;
-    }
   }
 
   function query() {
@@ -249,14 +314,41 @@
     return params.toString();
   }
 
+  // The viewport: bbox in the map's datum (the server reads it as such) and the zoom. Until
+  // the map has been framed on its events, no bbox: the whole scope.
+  function viewport(b) {
+    var params = new URLSearchParams();
+    params.set("zoom", String(map.getZoom()));
+    if (b) {
+      params.set("bbox", [Math.max(-180, b.getWest()), Math.max(-90, b.getSouth()),
+        Math.min(180, b.getEast()), Math.min(90, b.getNorth())]
+        .map(function (n) { return n.toFixed(5); }).join(","));
+      if (cfg.crs && cfg.crs !== "wgs84") { params.set("bbox_crs", cfg.crs); }
+    }
+    return params.toString();
+  }
+
   function refresh() {
-    if (loading) { return loading; }
-    var url = cfg.geojsonUrl + (query() ? "?" + query() : "");
-    loading = getJSON(url).then(apply).catch(function () {
+    if (loading) { again = true; return loading; }
+    var box = framed ? map.getBounds().pad(0.1) : null;
+    var url = cfg.geojsonUrl + "?" + [query(), viewport(box)].filter(Boolean).join("&");
+    loading = getJSON(url).then(function (data) { apply(data, box); }).catch(function () {
       statusEl.textContent = T.failed;
-    }).then(function () { loading = null; });
+    }).then(function () {
+      loading = null;
+      // A move or a filter change while this was loading: ask again for the view now.
+      if (again) { again = false; return refresh(); }
+    });
     return loading;
   }
+
+  // After a move: once the map has stood still for a moment, not on every step of a drag.
+  var moved = null;
+  map.on("moveend", function () {
+    if (!framed) { return; }
+    window.clearTimeout(moved);
+    moved = window.setTimeout(refresh, 300);
+  });
 
   function filterChanged() {
     framed = false;
@@ -297,8 +389,8 @@
   });
 
   window.GridGovLiveMap = {
-    map: map, cluster: cluster, markers: markers, outlines: outlines, refresh: refresh,
-    count: markerCount, config: cfg,
+    map: map, cluster: cluster, cells: cells, markers: markers, outlines: outlines, refresh: refresh,
+    count: function () { return shown; }, config: cfg,
     setInterval: function (seconds) {
       window.clearInterval(timer);
       timer = window.setInterval(refresh, seconds * 1000);
