@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gridgov.areas.filtersets import code_prefix
 from gridgov.core import personal_data
+from gridgov.core.textsearch import contains_q
 
 from . import access, validators
 from .choices import (
@@ -87,7 +88,7 @@ class PersonFilterSet(_Base):
         digits = value.replace(" ", "").replace("-", "")
         if digits.isdigit() and len(digits) == 11:
             return queryset.filter(phone_hash=personal_data.lookup_hash(digits))
-        return queryset.filter(Q(name__icontains=value) | Q(address__icontains=value))
+        return queryset.filter(contains_q(value, "name", "address"))
 
 
 class BuildingFilterSet(_Base):
@@ -102,7 +103,7 @@ class BuildingFilterSet(_Base):
         fields = []
 
     def filter_q(self, queryset, name, value):
-        return queryset.filter(Q(name__icontains=value) | Q(address__icontains=value))
+        return queryset.filter(contains_q(value, "name", "address"))
 
 
 class HouseFilterSet(_Base):
@@ -115,7 +116,7 @@ class HouseFilterSet(_Base):
         fields = []
 
     def filter_q(self, queryset, name, value):
-        return queryset.filter(Q(address__icontains=value) | Q(owner_name__icontains=value))
+        return queryset.filter(contains_q(value, "address", "owner_name"))
 
 
 class OrganisationFilterSet(_Base):
@@ -127,8 +128,8 @@ class OrganisationFilterSet(_Base):
         fields = []
 
     def filter_q(self, queryset, name, value):
-        return queryset.filter(Q(name__icontains=value) | Q(uscc=value.strip().upper())
-                               | Q(address__icontains=value))
+        return queryset.filter(contains_q(value, "name", "address")
+                               | Q(uscc=value.strip().upper()))
 
 
 class ComponentFilterSet(_Base):
@@ -142,5 +143,4 @@ class ComponentFilterSet(_Base):
         fields = []
 
     def filter_q(self, queryset, name, value):
-        return queryset.filter(Q(code__startswith=value) | Q(name__icontains=value)
-                               | Q(address__icontains=value))
+        return queryset.filter(Q(code__startswith=value) | contains_q(value, "name", "address"))

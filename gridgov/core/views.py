@@ -13,6 +13,7 @@ from django.views.generic import DetailView, ListView, View
 
 from .access import get_scope
 from .access.registry import check_declared
+from .paging import CappedPaginator
 from .querysets import CHANGE, VIEW
 
 
@@ -53,7 +54,11 @@ class ScopedQuerysetMixin(LoginRequiredMixin):
 
 
 class ScopedListView(ScopedQuerysetMixin, ListView):
+    """A scoped list, 50 rows a page, counted only up to the cap (``core.paging``): a
+    district's million people are not counted on every page."""
+
     paginate_by = 50
+    paginator_class = CappedPaginator
 
 
 class ScopedDetailView(ScopedQuerysetMixin, DetailView):

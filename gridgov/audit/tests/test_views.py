@@ -167,3 +167,15 @@ def test_a_verify_job_of_someone_else_is_404(client_as, audit_admin, sample):
     response = client_as(audit_admin).get(reverse("audit:verify") + f"?job={uuid.uuid4()}")
     assert response.status_code == 404
     assert client_as(audit_admin).get(reverse("audit:verify") + "?job=nope").status_code == 404
+
+
+def test_a_long_log_shows_a_lower_bound_not_a_made_up_total(client_as, audit_admin, sample,
+                                                            settings):
+    """Past the page-count cap (gridgov.core.paging) the list says "50+" and "第 1 页", not a
+    page total it never counted."""
+    with transaction.atomic():
+        for i in range(60):
+            record("test.views", object_type="test.thing", object_id=f"many-{i}", after={"i": i})
+    settings.GRIDGOV_PAGE_COUNT_CAP = 1  # page 1 of 50 rows counts 51 at most
+    html = client_as(audit_admin).get(reverse("audit:records")).content.decode()
+    assert "共 50+ 条" in html and "第 1 页" in html and "第 1 / " not in html
