@@ -23,6 +23,8 @@ CHECKPOINT_CHAIN = "checkpoint chain broken"
 PURGE = "purge mark mismatch"
 EPOCH = "key rotation record mismatch"
 ANCHOR_LOG = "seal in the anchor log missing or changed in the database (seals deleted)"
+VERIFIED = "records verified before are missing or were added (record deleted or inserted)"
+FORGED = "verification checkpoint forged (to skip records)"
 
 # What each kind means, for people reading the verify page.
 LABELS = {
@@ -40,6 +42,8 @@ LABELS = {
     PURGE: _("清理标记不符"),
     EPOCH: _("密钥轮换记录不符"),
     ANCHOR_LOG: _("库外封存副本中的封存在数据库中缺失或被改:封存被删除"),
+    VERIFIED: _("此前校验过的记录缺失或被增加:记录被删除或插入"),
+    FORGED: _("校验进度被伪造(以跳过记录)"),
 }
 
 

@@ -265,3 +265,48 @@ class AuditKeyEpoch(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ImmutableError("audit key epochs cannot be deleted")
+
+
+class AuditVerification(models.Model):
+    """Where a successful ``verify`` got to, so that the next run can be incremental.
+
+    Every record with id up to ``upto_id`` (``record_count`` of them) had its link and HMAC
+    recomputed by this run or by the runs before it, and every closed day up to
+    ``anchor_day`` (whose anchor had ``anchor_hash``) was compared with its seal; ``mark_hash``
+    is the latest purge mark then. An incremental run recomputes only the records after
+    ``upto_id`` and the days after ``anchor_day``, and checks that the rows verified before
+    are still all there (counts against this row and against the anchors). ``hash`` is the
+    HMAC of all of it under the audit key, so a forged row (one that would make a run skip
+    tampered records) is refused; deleting rows only makes the next run do more.
+    ``mode`` is how the run went (``full`` or ``incremental``), ``records_checked`` how many
+    records it recomputed. See docs/decisions/0001-audit-chain.md, "Incremental verification".
+    """
+
+    upto_id = models.BigIntegerField()
+    record_count = models.PositiveBigIntegerField()
+    anchor_day = models.DateField(null=True)
+    anchor_hash = models.CharField(max_length=64, blank=True)
+    mark_hash = models.CharField(max_length=64, blank=True)
+    mode = models.CharField(max_length=12)
+    records_checked = models.PositiveBigIntegerField()
+    at = models.DateTimeField()
+    hash = models.CharField(max_length=64, unique=True)
+
+    objects = ImmutableQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("审计校验进度")
+        verbose_name_plural = _("审计校验进度")
+
+    def __str__(self):
+        return f"{self.mode} ≤ #{self.upto_id} ({self.at:%Y-%m-%d %H:%M})"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ImmutableError("audit verifications cannot be changed")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableError("audit verifications cannot be deleted")

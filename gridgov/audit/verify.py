@@ -18,13 +18,24 @@ purge), every seal copied to that file must still be in the database, unchanged.
 
 "First" means: among record and chain problems, the one on the lowest record id; if there are
 none, the earliest day with a seal problem.
+
+**Incremental** (``incremental=True``, the command's default): after a successful run a signed
+``AuditVerification`` (``verified.py``) says up to which record and which anchored day the log
+was verified. The next run recomputes only the records after it (pass 1, each new record's
+link taken from its predecessor's stored hash) and the days after that anchor (pass 2), checks
+every seal chain, and for what was verified before only that it is all still there: the count
+of records up to that id and the pinned anchor. An edit of a record verified before (its
+content, with the hash left alone) is caught only by a full run (``gridgov audit verify
+--full``, the verify page): run one regularly.
 """
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.db.models import Exists, F, OuterRef, Subquery
 
 from . import anchor_log as anchor_log_file
+from . import verified
 from .chain import GENESIS, HASHED_FIELDS, record_hash
 from .findings import (  # noqa: F401 (the kinds are used by name as verify.X)
     ANCHOR,
@@ -35,6 +46,7 @@ from .findings import (  # noqa: F401 (the kinds are used by name as verify.X)
     CHECKPOINT_CHAIN,
     EDITED,
     EPOCH,
+    FORGED,
     GAP,
     HEAD,
     LABELS,
@@ -42,6 +54,7 @@ from .findings import (  # noqa: F401 (the kinds are used by name as verify.X)
     PREV,
     PURGE,
     RETIRED,
+    VERIFIED,
     BrokenLink,
     First,
     VerifyResult,
@@ -49,27 +62,83 @@ from .findings import (  # noqa: F401 (the kinds are used by name as verify.X)
     record_key,
 )
 from .keys import Keyring
-from .models import AuditRecord, ChainHead
+from .models import AuditAnchor, AuditRecord, ChainHead
 from .verify_seals import check_days, check_epochs, check_purge_marks
 
 CHUNK = 2000
+FULL, INCREMENTAL = verified.FULL, verified.INCREMENTAL
 
 
-def _walk_chains(result: VerifyResult, first: First, chunk_size: int, ring: Keyring,
-                 bounds: dict, progress=None) -> None:
+@dataclass
+class Verification(VerifyResult):
+    """A ``VerifyResult`` that also says how the run went: ``mode`` full or incremental;
+    incremental, ``records`` counts the records recomputed (those after ``since_id``) and
+    ``verified_before`` those verified by earlier runs and only counted now. ``fallback`` says
+    why a run asked to be incremental was full."""
+
+    mode: str = FULL
+    since_id: int = 0
+    verified_before: int = 0
+    fallback: str = ""
+
+    def summary(self) -> str:
+        text = super().summary()
+        if self.mode == INCREMENTAL:
+            text += (f" (incremental: {self.records} new records recomputed; "
+                     f"{self.verified_before} records up to record {self.since_id} verified "
+                     f"before, counted only)")
+        return text
+
+    @property
+    def mode_text(self) -> str:
+        """What was checked, in words, for the command and the page."""
+        if self.mode == INCREMENTAL:
+            return (f"incremental: records after record {self.since_id} and days after the "
+                    f"last verified anchor recomputed; earlier records counted, not "
+                    f"recomputed (--full recomputes every record)")
+        text = "full: every record and seal recomputed"
+        return f"{text} ({self.fallback})" if self.fallback else text
+
+
+def _records(since_id):
+    """The records to walk in (chain_key, seq) order with their head joined in; with
+    ``since_id`` only those after it, each with its predecessor's stored hash (``p_hash``:
+    verified before, so the link is taken from it)."""
     head = ChainHead.objects.filter(chain_key=OuterRef("chain_key"))
-    rows = (
-        AuditRecord.objects.order_by("chain_key", "seq")
+    qs = AuditRecord.objects.all()
+    extra = {}
+    if since_id is not None:
+        qs = qs.filter(id__gt=since_id)
+        extra["p_hash"] = Subquery(AuditRecord.objects.filter(
+            chain_key=OuterRef("chain_key"), seq=OuterRef("seq") - 1).values("hash")[:1])
+    return qs, (
+        qs.order_by("chain_key", "seq")
         .annotate(
             h_seq=Subquery(head.values("seq")[:1]),
             h_hash=Subquery(head.values("last_hash")[:1]),
             h_pseq=Subquery(head.values("purged_seq")[:1]),
             h_phash=Subquery(head.values("purged_hash")[:1]),
+            **extra,
         )
         .values("id", "prev_hash", "hash", *HASHED_FIELDS, "h_seq", "h_hash", "h_pseq",
-                "h_phash")
-        .iterator(chunk_size=chunk_size)
+                "h_phash", *extra)
     )
+
+
+def _chain_start(r, since_id):
+    """(expected seq, expected prev_hash) of the first record walked in a chain."""
+    base = r["h_pseq"] or 0
+    if since_id is None or r["seq"] <= base + 1:
+        return base + 1, (r["h_phash"] if base else GENESIS)
+    if r["p_hash"] is None:
+        return r["seq"] - 1, None  # its predecessor is gone: a gap
+    return r["seq"], r["p_hash"]
+
+
+def _walk_chains(result: VerifyResult, first: First, chunk_size: int, ring: Keyring,
+                 bounds: dict, progress=None, since_id=None) -> None:
+    walked, rows = _records(since_id)
+    rows = rows.iterator(chunk_size=chunk_size)
 
     def problem(message, r, detail=""):
         first.add(record_key(r["id"]), BrokenLink(
@@ -86,7 +155,7 @@ def _walk_chains(result: VerifyResult, first: First, chunk_size: int, ring: Keyr
         elif last["h_seq"] == last["seq"] and last["h_hash"] != last["hash"]:
             problem(HEAD, last, "head hash differs from the last record's hash")
 
-    total = AuditRecord.objects.count() if progress is not None else None
+    total = walked.count() if progress is not None else None
     prev = None
     for r in rows:
         result.records += 1
@@ -100,9 +169,7 @@ def _walk_chains(result: VerifyResult, first: First, chunk_size: int, ring: Keyr
                 problem(ORPHAN, r)
                 expected_seq, expected_prev = 1, GENESIS
             else:
-                base = r["h_pseq"] or 0
-                expected_seq = base + 1
-                expected_prev = r["h_phash"] if base else GENESIS
+                expected_seq, expected_prev = _chain_start(r, since_id)
         else:
             expected_seq, expected_prev = prev["seq"] + 1, prev["hash"]
 
@@ -122,6 +189,8 @@ def _walk_chains(result: VerifyResult, first: First, chunk_size: int, ring: Keyr
     if prev is not None:
         end_chain(prev)
 
+    if since_id is not None:
+        return  # the heads of chains not walked: their records are counted (_check_verified)
     # Heads whose records are all gone (a whole chain deleted), unless a purge took them.
     emptied = (
         ChainHead.objects.filter(~Exists(AuditRecord.objects.filter(chain_key=OuterRef("pk"))))
@@ -134,6 +203,27 @@ def _walk_chains(result: VerifyResult, first: First, chunk_size: int, ring: Keyr
             kind=HEAD, message=HEAD, chain_key=chain_key, seq=seq,
             detail="no records left in this chain",
         ))
+
+
+def _check_verified(first: First, base, result) -> None:
+    """What an incremental run asks of the records verified before: all still there, and no
+    other (their count up to ``base.upto_id``: a deleted record, a whole chain deleted, a
+    forged one slipped into a gap of the ids), and the anchor pinned by ``base`` unchanged.
+    Records dated on the verified days but with a later id are walked as new ones."""
+    found = AuditRecord.objects.filter(id__lte=base.upto_id).count()
+    result.verified_before = found
+    if found != base.record_count:
+        first.add(record_key(None), BrokenLink(
+            kind=VERIFIED, message=VERIFIED, detail=f"{base.record_count} records up to record "
+            f"{base.upto_id} were verified, {found} found"))
+    if base.anchor_day is None:
+        return
+    day = base.anchor_day
+    pinned = AuditAnchor.objects.filter(day=day).values_list("hash", flat=True).first()
+    if pinned != base.anchor_hash:
+        first.add(day_key(day, 0), BrokenLink(
+            kind=ANCHOR_CHAIN, message=ANCHOR_CHAIN, day=day,
+            detail="the anchor the last verification pinned is missing or changed"))
 
 
 def _signature_problem(r, ring: Keyring, bounds: dict):
@@ -162,20 +252,49 @@ def _check_anchor_log(result, first, path, ring, latest_mark):
     result.warnings.extend(warnings)
 
 
-def verify_all(chunk_size: int = CHUNK, anchor_log=None, progress=None) -> VerifyResult:
+def _incremental_base(result, first, ring):
+    """The verification checkpoint an incremental run builds on, or None (the run is full,
+    ``result.fallback`` says why); a forged checkpoint is reported as broken."""
+    base, why, forged = verified.usable(ring)
+    if forged:
+        first.add(record_key(None), BrokenLink(kind=FORGED, message=FORGED, detail=why))
+    if base is None:
+        result.fallback = f"incremental asked, full run: {why}"
+        return None
+    result.mode, result.since_id = INCREMENTAL, base.upto_id
+    return base
+
+
+def verify_all(chunk_size: int = CHUNK, anchor_log=None, progress=None, *,
+               incremental: bool = False, save: bool = True, now=None) -> Verification:
     """Verify every record, chain head, anchor, checkpoint, purge mark and key rotation, and
     the copy of the seals in ``anchor_log`` when given; report the first broken link.
     ``progress(done, total, message)``, when given, hears how far the first pass got (a
-    background job's reporter: it may raise to stop the run)."""
-    result = VerifyResult()
+    background job's reporter: it may raise to stop the run).
+
+    With ``incremental``, build on the last verification checkpoint when there is a usable
+    one (module docstring); otherwise, and by default, recompute everything. With ``save``
+    (default), a run that finds nothing broken writes the checkpoint the next incremental run
+    starts from (``now`` is the run's time: records younger than the seal grace are left to
+    the next run)."""
+    result = Verification()
     first = First(result)
     ring = Keyring()
     epochs, bounds = check_epochs(result, first, ring)
-    _walk_chains(result, first, chunk_size, ring, bounds, progress)
-    if progress is not None:
-        progress(result.records, None, "校验每日封存", force=True)
-    latest_mark = check_purge_marks(result, first, ring, bounds, chunk_size)
-    check_days(result, first, latest_mark, ring, bounds, epochs, chunk_size)
+    base = _incremental_base(result, first, ring) if incremental else None
+    if base is not None:
+        _check_verified(first, base, result)
+    reach = verified.start(now, known=(base.upto_id, result.verified_before) if base else None)
+    with verified.few_rows(base is not None):
+        _walk_chains(result, first, chunk_size, ring, bounds, progress,
+                     since_id=base.upto_id if base else None)
+        if progress is not None:
+            progress(result.records, None, "校验每日封存", force=True)
+        latest_mark = check_purge_marks(result, first, ring, bounds, chunk_size)
+        check_days(result, first, latest_mark, ring, bounds, epochs, chunk_size,
+                   since_day=base.anchor_day if base else None)
     if anchor_log:
         _check_anchor_log(result, first, anchor_log, ring, latest_mark)
+    if save and result.ok:
+        verified.save(reach, result.mode, result.records)
     return result

@@ -11,7 +11,7 @@ import bisect
 import hashlib
 from collections import deque
 
-from .anchor import local_day, local_tz
+from .anchor import day_bounds, local_day, local_tz
 from .chain import (
     GENESIS,
     HeadsDigest,
@@ -110,9 +110,10 @@ def check_purge_marks(result, first, ring, bounds, chunk_size):
     return latest
 
 
-def _stream_days(checkpoints, chunk_size):
+def _stream_days(checkpoints, chunk_size, since_day=None):
     """Walk the records once in id order: per day (count, digest, first id, last id), and for
-    each checkpoint the (count, digest) of its day's records up to its ``upto_id``."""
+    each checkpoint the (count, digest) of its day's records up to its ``upto_id``; with
+    ``since_day``, only the records of the days after it (through the index on ``at``)."""
     tz = local_tz()
     queues = {day: deque(items) for day, items in checkpoints.items()}
     found = {}  # checkpoint id -> (count, digest)
@@ -124,6 +125,8 @@ def _stream_days(checkpoints, chunk_size):
         bucket[4] = hashlib.sha256(digest.encode("utf-8"))
 
     rows = AuditRecord.objects.order_by("id").values_list("id", "at", "hash")
+    if since_day is not None:
+        rows = rows.filter(at__gte=day_bounds(since_day, tz)[1])
     for pk, at, value in rows.iterator(chunk_size=chunk_size):
         day = local_day(at, tz)
         bucket = buckets.get(day)
@@ -144,14 +147,18 @@ def _stream_days(checkpoints, chunk_size):
     return buckets, found
 
 
-def check_days(result, first, latest_mark, ring, bounds, epochs, chunk_size):
+def check_days(result, first, latest_mark, ring, bounds, epochs, chunk_size, since_day=None):
     """Anchors against their days, checkpoints against their prefixes, both chains, the pins
-    of the key rotations."""
+    of the key rotations. With ``since_day`` (an incremental run: the days up to it were
+    compared with their seals before), the anchors and checkpoints of those days have their
+    chains checked but not their records re-read."""
     checkpoints = {}
     for checkpoint in AuditCheckpoint.objects.order_by("day", "upto_id").iterator(
             chunk_size=chunk_size):
         checkpoints.setdefault(checkpoint.day, []).append(checkpoint)
-    buckets, found = _stream_days(checkpoints, chunk_size)
+    buckets, found = _stream_days(
+        {day: items for day, items in checkpoints.items()
+         if since_day is None or day > since_day}, chunk_size, since_day)
 
     base = latest_mark.anchor_hash if latest_mark else GENESIS
     floor = latest_mark.cut_day if latest_mark else None
@@ -170,6 +177,8 @@ def check_days(result, first, latest_mark, ring, bounds, epochs, chunk_size):
         last_day = anchor.day
         anchor_days.append(anchor.day)
         anchor_hashes.append(anchor.hash)
+        if since_day is not None and anchor.day <= since_day:
+            continue  # compared with its records by an earlier run
         bucket = buckets.get(anchor.day)
         if bucket is None:
             seen = (0, hashlib.sha256().hexdigest(), None, None)
@@ -207,6 +216,8 @@ def check_days(result, first, latest_mark, ring, bounds, epochs, chunk_size):
                 _problem(first, day, 2, CHECKPOINT_CHAIN,
                          detail=f"checkpoint up to record {checkpoint.upto_id}")
             prev = checkpoint.hash
+            if checkpoint.pk not in found:
+                continue  # a day compared with its records by an earlier run
             count, digest = found[checkpoint.pk]
             if (count, digest) != (checkpoint.record_count, checkpoint.records_digest):
                 _problem(first, day, 3, CHECKPOINT, CHECKPOINT.format(day=day.isoformat()),

@@ -17,6 +17,7 @@ def verify_audit(progress, actor):
     return {
         "ok": result.ok, "records": result.records, "chains": result.chains,
         "anchors": result.anchors, "checkpoints": result.checkpoints,
+        "mode": str(result.mode_text),
         "purge_marks": result.purge_marks, "problems": result.problems,
         "warnings": [str(w) for w in result.warnings], "summary": result.summary(),
         "broken": None if broken is None else {

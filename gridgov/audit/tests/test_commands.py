@@ -48,8 +48,9 @@ def run(*args):
 def test_verify_prints_ok_with_counts():
     _write("v", 2)
     result = verify_all()
-    assert run("verify").strip() == (f"OK: {result.records} records, {result.chains} chains, "
-                                      f"{result.anchors} anchors")
+    assert run("verify", "--full").strip() == (
+        f"OK: {result.records} records, {result.chains} chains, {result.anchors} anchors\n"
+        f"MODE: full: every record and seal recomputed")
 
 
 def test_verify_reports_the_first_broken_link_and_exits_1():

@@ -7,12 +7,15 @@ import operator
 import re
 from functools import reduce
 
+from django.db import connection
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
 from gridgov.sharing.choices import OpenAttribute, SharingType
+from gridgov.sharing.models import Resource
 
 from .errors import Invalid
 
@@ -199,10 +202,8 @@ def _term_q(qs, field, value) -> Q:
         return ~PUBLIC_Q if value == "private" else PUBLIC_Q
     if field == "organization":
         return Q(provider__code__iexact=value)
-    if field == "tags":
-        return Q(pk__in=[r.pk for r in qs if value in r.tags])
-    if field == "groups":
-        return Q(pk__in=[r.pk for r in qs if value in r.groups])
+    if field in ("tags", "groups"):
+        return json_list_has(field, value)
     if field == "name":
         return Q(code=value)
     if field == "sharing_type":
@@ -247,6 +248,20 @@ def text_q(q):
         out &= (Q(name__icontains=term) | Q(abstract__icontains=term) | Q(code__icontains=term)
                 | Q(tags__icontains=term) | Q(provider__name__icontains=term))
     return out
+
+
+def json_list_has(field: str, value: str) -> Q:
+    """Resources whose JSON list ``field`` (tags, groups) holds ``value``, decided in the
+    database rather than by loading the catalogue: PostgreSQL's jsonb containment
+    (``@>``), SQLite's ``json_each`` (Django has no ``contains`` lookup on SQLite)."""
+    if connection.vendor == "postgresql":
+        return Q(**{f"{field}__contains": [value]})
+    quote = connection.ops.quote_name
+    column = quote(Resource._meta.get_field(field).column)
+    pk = quote(Resource._meta.pk.column)
+    sql = (f"SELECT r.{pk} FROM {quote(Resource._meta.db_table)} r, json_each(r.{column}) e "
+           f"WHERE e.value = %s")
+    return Q(pk__in=RawSQL(sql, [value]))
 
 
 def _is_uuid(value: str) -> bool:

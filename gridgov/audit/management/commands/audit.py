@@ -1,9 +1,12 @@
 """``gridgov audit verify|anchor|rotate-key|export|purge``: the audit log from the command line.
 
-* ``verify`` recomputes every link and seal and compares the seals with their copy outside the
+* ``verify`` checks the links and seals and compares the seals with their copy outside the
   database (``--anchor-log``, default ``GRIDGOV_AUDIT_ANCHOR_LOG``); prints ``OK: N records, M
   chains, K anchors`` (and ``WARNING:`` lines for what it could not check) or the first broken
-  link, and exits 1 when the log is broken.
+  link, then ``MODE:`` and what was checked, and exits 1 when the log is broken. By default it
+  is incremental: it recomputes the records and days since the last successful run and only
+  counts the earlier ones; ``--full`` recomputes every record (an edit of a record verified
+  before is caught only so).
 * ``anchor`` seals the closed days and checkpoints the open day (what the server does by itself
   every ``GRIDGOV_AUDIT_SEAL_SECONDS``, and the Celery task); with ``--until`` it only seals the
   closed days before that day.
@@ -52,7 +55,17 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="subcommand", required=True)
-        verify = sub.add_parser("verify", help="Check every record, chain head and seal.")
+        verify = sub.add_parser(
+            "verify", help="Check the records, chain heads and seals (incremental by default).",
+            description="Incremental by default: recompute the records written and the days "
+                        "sealed since the last successful run, check every seal chain and "
+                        "every chain head, and only count the records verified before (a "
+                        "deleted or inserted one is caught, an edited one is not). --full "
+                        "recomputes every record's HMAC and every day's digest. The MODE: "
+                        "line says which ran.")
+        verify.add_argument("--full", action="store_true",
+                            help="Recompute every record and seal, not only those since the "
+                                 "last successful verification.")
         verify.add_argument("--anchor-log", metavar="PATH",
                             help="The copy of the seals outside the database to compare with "
                                  "(default: GRIDGOV_AUDIT_ANCHOR_LOG).")
@@ -73,10 +86,11 @@ class Command(BaseCommand):
 
     def do_verify(self, options):
         path = options.get("anchor_log") or anchor_log.path()
-        result = verify_all(anchor_log=path)
+        result = verify_all(anchor_log=path, incremental=not options.get("full"))
         self.stdout.write(result.summary())
         for warning in result.warnings:
             self.stdout.write(f"WARNING: {warning}")
+        self.stdout.write(f"MODE: {result.mode_text}")
         if not result.ok:
             raise CommandError("audit log verification failed", returncode=1)
 
