@@ -274,6 +274,9 @@ GRIDGOV_SCHEDULED_JOBS = [
 # else threads of the server process without a broker and Celery workers with one.
 GRIDGOV_BACKGROUND_RESUME_SECONDS = env_int("GRIDGOV_BACKGROUND_RESUME_SECONDS", 30)
 GRIDGOV_BACKGROUND_MODE = os.environ.get("GRIDGOV_BACKGROUND_MODE", "")
+# Exports of up to this many rows are answered in the request; longer ones run as a job whose
+# file is downloaded from the job's page (gridgov.background.files).
+GRIDGOV_EXPORT_INLINE_ROWS = env_int("GRIDGOV_EXPORT_INLINE_ROWS", 2000)
 # Idempotency records older than a day and the rows of ended throttle windows, deleted.
 GRIDGOV_PURGE_SECONDS = env_int("GRIDGOV_PURGE_SECONDS", 3600)
 # The previous month's assessment frozen once, early in the month (assess.autofreeze).

@@ -127,18 +127,40 @@ def _case_rows(period, as_of) -> list[dict]:
                         "source", *flags, *waived, *hours).order_by("id"))
 
 
-def freeze_assessment(period, scheme: Scheme, *, actor, as_of=None) -> Snapshot:
+def _freeze_steps(progress):
+    """What freezing reports through, step by step: a background job's ``Progress`` reports
+    the start (before the transaction) and then, inside it, only checks for a cancel request
+    (a write there would lock the job's row until the commit); nothing without a job."""
+    if progress is None:
+        return lambda step, message: None
+    check = getattr(progress, "check", None)
+    total = 2 + len(SubjectKind.values)
+
+    def step(n, message):
+        if n == 0:
+            progress(0, total, message, force=True)
+        elif check is not None:
+            check()
+    return step
+
+
+def freeze_assessment(period, scheme: Scheme, *, actor, as_of=None,
+                      progress=None) -> Snapshot:
     """Freeze the period's assessment under ``scheme`` as a new version.
 
     Stores every case reported in the period with what it counted for (the inputs, judged at
     ``as_of``, default now, accepted appeals applied) and each subject's result computed from
     those stored inputs, so it never changes when events do and recomputing it from the
-    stored cases gives the same numbers. Freezing a period again makes version n + 1."""
+    stored cases gives the same numbers. Freezing a period again makes version n + 1.
+    ``progress``: a background job's reporter (``assess.freeze``, ``assess/jobs.py``); a
+    cancel request stops it at the next subject kind and nothing is kept."""
     from gridgov.events.choices import Source
 
     require(actor, "assess.freeze", message=_("您无权生成月度考核。"))
     as_of = as_of or timezone.now()
     items = compute.scheme_items(scheme)
+    step = _freeze_steps(progress)
+    step(0, _("正在读取考核期内的案件"))
     with transaction.atomic():
         Scheme.objects.select_for_update().filter(pk=scheme.pk).first()
         last = (Snapshot.objects.filter(period_kind=period.kind, period_start=period.start,
@@ -158,13 +180,15 @@ def freeze_assessment(period, scheme: Scheme, *, actor, as_of=None) -> Snapshot:
                 accept_hours=row["_accept_hours"], handle_hours=row["_handle_hours"],
                 waived=",".join(c for c in ind.WAIVABLE if row[f"_w_{c}"]),
                 **{code: bool(row[f"_{code}"]) for code in CASE_FLAGS}))
+        step(1, "cases")
         SnapshotCase.objects.bulk_create(cases, batch_size=1000)
         snapshot.case_count = len(cases)
         snapshot.save(update_fields=["case_count"])
         frozen = compute.FrozenSource(None, snapshot)
         live = compute.LiveSource(None, period, as_of)
         results = []
-        for kind in SubjectKind.values:
+        for n, kind in enumerate(SubjectKind.values, start=2):
+            step(n, kind)
             ranked = compute.ranking(frozen, kind, items)
             if kind == SubjectKind.WORKER:
                 for key, work in compute.workload(live, [r.key for r in ranked]).items():

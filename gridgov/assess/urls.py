@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from .views.appeals import AppealCreateView, AppealDecideView, AppealListView
 from .views.explain import ExplainView
+from .views.freeze import FreezeView
 from .views.ranking import RankingView
 from .views.schemes import SchemeEditView, SchemeListView
 
@@ -11,6 +12,7 @@ app_name = "assess"
 
 urlpatterns = [
     path("", RankingView.as_view(), name="ranking"),
+    path("freeze/", FreezeView.as_view(), name="freeze"),
     path("explain/<str:kind>/<str:key>/", ExplainView.as_view(), name="explain"),
     path("appeals/", AppealListView.as_view(), name="appeals"),
     path("appeals/new/<int:pk>/", AppealCreateView.as_view(), name="appeal_new"),

@@ -27,7 +27,14 @@ from .chain import GENESIS, record_hash
 from .export import csv_lines
 from .filtersets import AuditRecordFilterSet
 from .keys import Keyring
-from .models import AuditAnchor, AuditCheckpoint, AuditPurgeMark, AuditRecord, ChainHead
+from .models import (
+    AuditAnchor,
+    AuditCheckpoint,
+    AuditPurgeMark,
+    AuditRecord,
+    AuditVerification,
+    ChainHead,
+)
 
 
 class AuditPermissionMixin(PermissionRequiredMixin):
@@ -136,12 +143,19 @@ class AuditRecordDetailView(AuditPermissionMixin, ScopedDetailView):
 
 
 class AuditRecordExportView(AuditPermissionMixin, ScopedListView):
-    """The filtered log as CSV (UTF-8 with BOM, so Excel reads the Chinese), streamed."""
+    """The filtered log as CSV (UTF-8 with BOM, so Excel reads the Chinese), streamed.
+
+    Up to ``GRIDGOV_EXPORT_INLINE_ROWS`` records (2,000) the file is streamed in the request;
+    a longer log is written by a background job (``audit.export``, ``audit/jobs.py``) whose
+    page offers the download. Either way the export is audited here, when it is asked for."""
 
     permission = "audit.export_log"
     model = AuditRecord
 
     def get(self, request, *args, **kwargs):
+        from gridgov.background.actions import submit_job
+        from gridgov.background.files import export_in_background
+
         refused = refuse_export(request)
         if refused is not None:
             return refused
@@ -153,10 +167,15 @@ class AuditRecordExportView(AuditPermissionMixin, ScopedListView):
             )
         filters = filterset.form.cleaned_data if filterset.is_bound else {}
         record_export(actor=request.user, filters=filters, fmt="csv")
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
+        filename = f"audit-{stamp}.csv"
+        if export_in_background(filterset.qs):
+            job = submit_job("audit.export", actor=request.user,
+                             params={"query": request.GET.urlencode(), "filename": filename})
+            return redirect("background:job", uid=job.uid)
         response = StreamingHttpResponse(csv_lines(filterset.qs, bom=True),
                                          content_type="text/csv; charset=utf-8")
-        stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
-        response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.csv"'
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
 
 
@@ -166,6 +185,8 @@ class VerifyView(AuditPermissionMixin, TemplateView):
     The run is a background job (``background.kinds.verify_audit``): a log of millions of
     records takes minutes, so the page shows the job's progress and, once it is done, the
     verdict (``?job=<uid>``); the job survives a restart of the server and can be cancelled.
+    The page's run is always full (every record recomputed); the page says so, and shows the
+    last successful run, full or incremental (``gridgov audit verify``).
     """
 
     permission = "audit.verify_chain"
@@ -181,6 +202,8 @@ class VerifyView(AuditPermissionMixin, TemplateView):
         context["anchor_count"] = AuditAnchor.objects.count()
         context["last_checkpoint"] = AuditCheckpoint.objects.order_by("-day", "-upto_id").first()
         context["last_purge"] = AuditPurgeMark.objects.order_by("-cut_day").first()
+        # The last successful run, full or incremental (what an incremental run builds on).
+        context["last_verification"] = AuditVerification.objects.order_by("-id").first()
         uid = self.request.GET.get("job", "")
         if uid:
             try:

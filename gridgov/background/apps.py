@@ -11,3 +11,24 @@ class BackgroundConfig(AppConfig):
 
     def ready(self):
         from . import kinds  # noqa: F401  (registers the built-in kinds of work)
+
+        # Each app registers its own kinds in ``<app>/jobs.py`` (imports, exports ...):
+        # discovered by name, so this app imports none of them.
+        discover_jobs()
+
+
+def discover_jobs() -> None:
+    """Import ``jobs`` of every gridgov app that has one (a missing module is fine, an error
+    inside one is not)."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    for config in apps.get_app_configs():
+        if not config.name.startswith("gridgov."):
+            continue
+        try:
+            import_module(f"{config.name}.jobs")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.jobs":
+                raise

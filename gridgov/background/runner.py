@@ -16,7 +16,7 @@ import time
 import traceback
 
 from django.conf import settings
-from django.db import close_old_connections, connections
+from django.db import DatabaseError, close_old_connections, connections
 from django.db.models import F
 from django.utils import timezone
 
@@ -63,6 +63,12 @@ class Progress:
         if message:
             changes["message"] = str(message)[:200]
         BackgroundJob.objects.filter(pk=self.pk).update(**changes)
+        self.check()
+
+    def check(self) -> None:
+        """Stop (``Cancelled``) if the person asked to, writing nothing: for work inside its
+        own write transaction, where a progress write would lock the job's row (the cancel
+        button would wait for the work) and stay invisible until the commit anyway."""
         if BackgroundJob.objects.filter(pk=self.pk, cancel_requested=True).exists():
             raise registry.Cancelled()
 
@@ -71,8 +77,13 @@ def _beat(pk: int, stop: threading.Event) -> None:
     """Keep the heartbeat going while the work runs (it may not report for a while)."""
     try:
         while not stop.wait(HEARTBEAT_SECONDS):
-            BackgroundJob.objects.filter(pk=pk, status=JobStatus.RUNNING).update(
-                heartbeat_at=timezone.now())
+            try:
+                BackgroundJob.objects.filter(pk=pk, status=JobStatus.RUNNING).update(
+                    heartbeat_at=timezone.now())
+            except DatabaseError:
+                # SQLite: the job's own write transaction (an import) holds the database's
+                # write lock; beat again next time rather than stop beating for good.
+                logger.warning("heartbeat of background job %s failed", pk, exc_info=True)
     finally:
         connections.close_all()
 
@@ -145,11 +156,21 @@ def dispatch(pk: int) -> None:
                          name=f"gridgov-job-{pk}").start()
 
 
+def _live_runners() -> list[str]:
+    """The ``runner`` names of the job threads alive in this process (``holder()`` of each)."""
+    prefix = holder().rsplit(":", 1)[0]
+    return [f"{prefix}:{t.name}"[:120] for t in threading.enumerate()
+            if t.name.startswith("gridgov-job-")]
+
+
 def resume(now=None) -> dict:
     """Queue again the running jobs whose runner stopped beating, fail those that ran
     ``MAX_ATTEMPTS`` times, and dispatch queued jobs nobody took for a while."""
     now = now or timezone.now()
     stale = BackgroundJob.objects.filter(status=JobStatus.RUNNING, heartbeat_at__lt=now - STALE)
+    # A job run by a thread of this very process that is still alive has not lost its runner,
+    # only its heartbeat (SQLite's write lock held by a long import): never run it twice.
+    stale = stale.exclude(runner__in=_live_runners())
     failed = stale.filter(attempts__gte=MAX_ATTEMPTS).update(
         status=JobStatus.FAILED, finished_at=now,
         error="运行中断次数过多(服务多次重启),作业已停止。")

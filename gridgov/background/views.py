@@ -6,13 +6,15 @@ A page that starts a job (the audit verification, ...) shows the same fragment
 its own way; the job's page shows any job's result through its kind's summary.
 """
 
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView
 
 from gridgov.core.views import ActionView, PermissionRequiredMixin
 
-from . import actions, registry
+from . import actions, files, registry
 from .models import BackgroundJob
 
 # A page polling a job's progress asks this often (milliseconds).
@@ -24,8 +26,13 @@ def job_context(job) -> dict:
     summary = []
     if kind is not None and kind.summary and job.result is not None:
         summary = kind.summary(job.result)
+    download_url = ""
+    if files.download_available(job):
+        # Signed when the page is drawn: a link copied elsewhere stops working soon.
+        download_url = (f"{reverse('background:download', args=[job.uid])}"
+                        f"?t={files.download_token(job)}")
     return {"job": job, "kind_label": kind.label if kind else job.kind, "summary": summary,
-            "poll_ms": POLL_MS}
+            "poll_ms": POLL_MS, "download_url": download_url}
 
 
 class MyJobsView(PermissionRequiredMixin, ListView):
@@ -89,3 +96,20 @@ class CancelJobView(ActionView):
         from gridgov.core.views import safe_next
 
         return safe_next(request, reverse("background:job", args=[kwargs["uid"]]))
+
+
+def download(request, uid):
+    """下载: an export job's file, for the person who started it, with a fresh signed link
+    from the job's page (``files.token_ok``); anyone else, or an old link, gets 404."""
+    if not request.user.is_authenticated:
+        raise Http404
+    job = get_object_or_404(BackgroundJob.objects.restrict(request.user), uid=uid)
+    if not files.download_available(job) or not files.token_ok(request.GET.get("t", ""),
+                                                                 job, request.user):
+        raise Http404(_("下载链接无效或已过期,请回到作业页面重新下载。"))
+    result = job.result
+    response = FileResponse(files.default_storage.open(result["file"], "rb"),
+                            as_attachment=True, filename=result.get("filename") or "export",
+                            content_type=result.get("content_type") or None)
+    response["Cache-Control"] = "no-store"
+    return response

@@ -78,12 +78,28 @@ def columns_for(kind: str, user):
             "components": COMPONENT_COLUMNS}[kind]
 
 
-def export(kind: str, queryset, *, user, fmt: str = "csv", filters: dict | None = None):
-    """An ``HttpResponse`` with the rows of ``queryset`` (already restricted and filtered)."""
+CONTENT_TYPES = {"csv": "text/csv; charset=utf-8",
+                 "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+# A progress report of an export job every this many rows.
+PROGRESS_ROWS = 2000
+
+
+def _objects(kind, queryset, progress, total):
+    """The rows to write, reporting progress every ``PROGRESS_ROWS`` to a job."""
+    rows = queryset.iterator(chunk_size=2000) if kind != "people" else queryset
+    for i, obj in enumerate(rows):
+        if progress is not None and i % PROGRESS_ROWS == 0:
+            progress(i, total, _("已导出 %(n)d 行") % {"n": i})
+        yield obj
+
+
+def render(kind: str, queryset, *, user, fmt: str = "csv", progress=None,
+           total: int | None = None) -> tuple[bytes, int]:
+    """The file's bytes and its row count: the rows of ``queryset`` (already restricted and
+    filtered), masked, as CSV (UTF-8 with BOM) or XLSX."""
     columns = columns_for(kind, user)
     if kind == "people":
         queryset = queryset.prefetch_related("tags")
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     count = 0
     if fmt == "xlsx":
         import openpyxl
@@ -91,28 +107,40 @@ def export(kind: str, queryset, *, user, fmt: str = "csv", filters: dict | None 
         book = openpyxl.Workbook(write_only=True)
         sheet = book.create_sheet(kind)
         sheet.append([str(label) for label, _f in columns])
-        for obj in queryset.iterator(chunk_size=2000) if kind != "people" else queryset:
+        for obj in _objects(kind, queryset, progress, total):
             sheet.append(safe_row(fn(obj) for _l, fn in columns))
             count += 1
         buffer = io.BytesIO()
         book.save(buffer)
-        response = HttpResponse(
-            buffer.getvalue(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    else:
-        out = io.StringIO()
-        out.write("\ufeff")  # Excel opens UTF-8 CSV correctly with a BOM
-        writer = csv.writer(out)
-        writer.writerow([str(label) for label, _f in columns])
-        for obj in queryset.iterator(chunk_size=2000) if kind != "people" else queryset:
-            writer.writerow(safe_row(fn(obj) for _l, fn in columns))
-            count += 1
-        response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{kind}-{stamp}.{fmt}"'
+        return buffer.getvalue(), count
+    out = io.StringIO()
+    out.write("\ufeff")  # Excel opens UTF-8 CSV correctly with a BOM
+    writer = csv.writer(out)
+    writer.writerow([str(label) for label, _f in columns])
+    for obj in _objects(kind, queryset, progress, total):
+        writer.writerow(safe_row(fn(obj) for _l, fn in columns))
+        count += 1
+    return out.getvalue().encode("utf-8"), count
+
+
+def filename(kind: str, fmt: str) -> str:
+    return f"{kind}-{timezone.localtime().strftime('%Y%m%d-%H%M')}.{fmt}"
+
+
+def record_export(kind: str, *, user, fmt: str, rows: int, filters: dict | None) -> None:
+    """The audit record of one export: who, what, how many rows, which filters (masked)."""
     with transaction.atomic():
         record(f"basedata.export.{kind}", actor=user, object_type=f"basedata.{kind}",
-               object_id="export", changes={"rows": count, "format": fmt,
+               object_id="export", changes={"rows": rows, "format": fmt,
                                             **audited_filters(filters)})
+
+
+def export(kind: str, queryset, *, user, fmt: str = "csv", filters: dict | None = None):
+    """An ``HttpResponse`` with the rows of ``queryset`` (already restricted and filtered)."""
+    data, count = render(kind, queryset, user=user, fmt=fmt)
+    response = HttpResponse(data, content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{filename(kind, fmt)}"'
+    record_export(kind, user=user, fmt=fmt, rows=count, filters=filters)
     return response
 
 

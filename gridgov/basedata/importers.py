@@ -18,6 +18,10 @@ Limits (issue 9, item 7), so one upload cannot hold a worker or fill a table row
   rest; ``rejected_rows`` still counts them all.
 
 XLSX is read with openpyxl in read-only mode, row by row, at most ``MAX_COLUMNS`` wide.
+
+An import runs as a background job (``basedata/jobs.py``): ``run_import(..., progress=...)``
+reports every ``PROGRESS_ROWS`` rows while checking them, and while writing (inside the one
+transaction) only checks for a cancel request, which rolls the whole import back.
 """
 
 import csv
@@ -70,6 +74,8 @@ class ImportFileError(ValueError):
 DEFAULT_MAX_IMPORT_ROWS = 20_000
 REPORT_CELL_MAX = 500
 MAX_COLUMNS = 200
+# A progress report (and a check for a cancel request) every this many rows.
+PROGRESS_ROWS = 200
 # Blank rows are skipped, not counted, but reading them costs time too: a sheet whose rows
 # (blank or not) exceed max_rows * 2 + BLANK_ROW_SLACK is refused.
 BLANK_ROW_SLACK = 1000
@@ -210,6 +216,8 @@ class Context:
     tags: dict = field(default_factory=dict)
     special_ok: bool = True
     now: object = None
+    # Called with each row's index while writing: stops the import when it was cancelled.
+    tick: object = lambda i: None
 
     @classmethod
     def build(cls, actor, kind):
@@ -319,7 +327,8 @@ def _save_people(valid, ctx, batch):
     stamp = {"by": name, "department": dept, "source": Source.IMPORT, "at": ctx.now.isoformat()}
     through = Person.tags.through
     tag_rows = []
-    for item in valid:
+    for i, item in enumerate(valid):
+        ctx.tick(i)
         values = item["values"]
         old = existing.get(values.get("id_hash"))
         if old is not None:
@@ -396,7 +405,8 @@ def _validate_house(row, ctx, seen, n):
 
 
 def _save_houses(valid, ctx, batch):
-    for item in valid:
+    for i, item in enumerate(valid):
+        ctx.tick(i)
         actions.create_house(actor=ctx.actor, grid=item["grid"], lng=item["lng"],
                              lat=item["lat"], source=Source.IMPORT, **item["values"])
     return len(valid), 0, []
@@ -429,7 +439,8 @@ def _validate_org(row, ctx, seen, n):
 
 
 def _save_orgs(valid, ctx, batch):
-    for item in valid:
+    for i, item in enumerate(valid):
+        ctx.tick(i)
         actions.create_organisation(actor=ctx.actor, grid=item["grid"], lng=item["lng"],
                                     lat=item["lat"], source=Source.IMPORT, **item["values"])
     return len(valid), 0, []
@@ -495,11 +506,27 @@ def _capped_report(rejected, columns) -> str:
     return text
 
 
-def run_import(kind: str, data: bytes, filename: str, *, actor) -> ImportBatch:
+def _cancel_check(progress):
+    """What the writing step calls per row: every ``PROGRESS_ROWS`` rows, the job's check for
+    a cancel request (``Progress.check``: no write inside the import's transaction)."""
+    check = getattr(progress, "check", None)
+    if check is None:
+        return lambda i: None
+    return lambda i: check() if i % PROGRESS_ROWS == 0 else None
+
+
+def _report_progress(progress, done: int, total: int, *, force: bool = False) -> None:
+    if progress is not None and (force or done % PROGRESS_ROWS == 0):
+        progress(done, total, _("已校验 %(n)d / %(t)d 行") % {"n": done, "t": total},
+                 force=force)
+
+
+def run_import(kind: str, data: bytes, filename: str, *, actor, progress=None) -> ImportBatch:
     """Import one file of ``kind`` (people, houses, organisations) for ``actor``.
 
     Rows are numbered as in a spreadsheet (the header is row 1). The valid rows are written
-    in one transaction with one audit record; if writing fails, none is kept.
+    in one transaction with one audit record; if writing fails, or the job is cancelled while
+    writing, none is kept. ``progress`` is a background job's reporter (``runner.Progress``).
     """
     if kind not in HANDLERS:
         raise ValidationError({"kind": _("未知的导入类型。")})
@@ -509,9 +536,13 @@ def run_import(kind: str, data: bytes, filename: str, *, actor) -> ImportBatch:
     except ImportFileError as exc:
         raise ValidationError({"file": str(exc)}) from None
     ctx = Context.build(actor, kind)
+    ctx.tick = _cancel_check(progress)
     validate, save = HANDLERS[kind]
     valid, rejected, seen = [], [], {}
+    total = len(raw_rows)
+    _report_progress(progress, 0, total, force=True)
     for n, raw in enumerate(raw_rows, start=2):
+        _report_progress(progress, n - 2, total)
         row = _normalise(raw, columns)
         payload, errors = validate(row, ctx, seen, n)
         if errors:
@@ -520,6 +551,9 @@ def run_import(kind: str, data: bytes, filename: str, *, actor) -> ImportBatch:
             payload["n"], payload["raw_row"] = n, raw
             valid.append(payload)
     digest = hashlib.sha256(data).hexdigest()
+    if progress is not None:
+        progress(total, total, _("正在写入 %(n)d 行有效数据(全部写入或全部不写入)")
+                 % {"n": len(valid)}, force=True)
     with transaction.atomic():
         batch = ImportBatch.objects.create(kind=kind, filename=filename[:200], sha256=digest,
                                            created_by=actor, total_rows=len(raw_rows))

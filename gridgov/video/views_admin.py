@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
-from gridgov.core.views import ActionView, PermissionRequiredMixin, error_text
+from gridgov.core.views import ActionView, PermissionRequiredMixin
 
 from . import actions
 from .actions.imports import template_xlsx
@@ -43,33 +43,75 @@ class _ManagerMixin(PermissionRequiredMixin):
 
 class ImportView(_ManagerMixin, View):
     """导入摄像头: upload an XLSX/CSV of the department's cameras; the last imports with
-    their reject reports."""
+    their reject reports.
 
-    def _render(self, request, form, batch=None, status=200):
+    The upload is kept in storage and imported by a background job (``video.import``,
+    ``video/jobs.py``); the page follows it (``?job=<uid>``) with a progress bar and then
+    shows the import's result, or why the file was refused, as it did in the request."""
+
+    def _render(self, request, form, batch=None, status=200, job=None):
+        from gridgov.background.views import job_context
+
         batches = CameraImport.objects.restrict(request.user, "view")[:10]
-        return render(request, "video/import.html", {
-            "form": form, "batch": batch, "batches": batches, **nav(self.scope)}, status=status)
+        context = {"form": form, "batch": batch, "batches": batches, **nav(self.scope)}
+        if job is not None:
+            context.update(job_context(job))
+        return render(request, "video/import.html", context, status=status)
 
     def get(self, request):
         self.owner()
+        if request.GET.get("job"):
+            return self._followed(request, _import_job(request, request.GET["job"]))
         return self._render(request, ImportForm())
 
+    def _followed(self, request, job):
+        """The page of an import job: its progress, then its result or the file's error."""
+        result = job.result or {}
+        if result.get("errors"):
+            form = ImportForm()
+            form.errors["file"] = form.error_class(result["errors"])
+            return self._render(request, form, status=400, job=job)
+        batch = None
+        if job.status == "done" and result.get("batch"):
+            batch = get_object_or_404(CameraImport.objects.restrict(request.user, "view"),
+                                      pk=result["batch"])
+            done = _("导入完成:新增 %(c)d,更新 %(u)d,未变化 %(s)d,拒绝 %(r)d。")
+            messages.success(request, done % {
+                "c": batch.created_rows, "u": batch.updated_rows, "s": batch.unchanged_rows,
+                "r": batch.rejected_rows})
+        return self._render(request, ImportForm(), batch=batch, job=job)
+
     def post(self, request):
+        from django.urls import reverse
+
+        from gridgov.background.actions import submit_job
+        from gridgov.background.files import save_upload
+
         owner = self.owner()
         form = ImportForm(request.POST, request.FILES)
         if not form.is_valid():
             return self._render(request, form, status=400)
         upload = form.cleaned_data["file"]
-        try:
-            batch = actions.import_cameras(upload.read(), upload.name, actor=request.user,
-                                           owner=owner)
-        except ValidationError as exc:
-            form.add_error("file", error_text(exc))
-            return self._render(request, form, status=400)
-        messages.success(request, _("导入完成:新增 %(c)d,更新 %(u)d,未变化 %(s)d,拒绝 %(r)d。") % {
-            "c": batch.created_rows, "u": batch.updated_rows, "s": batch.unchanged_rows,
-            "r": batch.rejected_rows})
-        return self._render(request, ImportForm(), batch=batch)
+        job = submit_job("video.import", actor=request.user, params={
+            "owner": owner.pk, "upload": save_upload(upload.read(), upload.name),
+            "filename": upload.name[:200]})
+        return redirect(f"{reverse('video:import')}?job={job.uid}")
+
+
+def _import_job(request, uid):
+    """The person's own camera import job ``uid`` (404 for another's or a malformed uid)."""
+    from django.http import Http404
+
+    from gridgov.background.models import BackgroundJob
+
+    try:
+        job = (BackgroundJob.objects.restrict(request.user)
+               .filter(kind="video.import", uid=uid).first())
+    except ValidationError:
+        job = None  # not a UUID
+    if job is None:
+        raise Http404(_("没有这个导入作业。"))
+    return job
 
 
 class ImportReportView(_ManagerMixin, View):

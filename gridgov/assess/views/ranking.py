@@ -13,6 +13,7 @@ from .. import compute
 from .. import indicators as ind
 from ..choices import SubjectKind
 from .base import AssessView
+from .freeze import freeze_job
 
 COLUMNS = ("reported", "due", "closed", "closed_rate", "closed_on_time_rate", "handled_rate",
            "handled_on_time_rate", "rework_rate", "extension_rate", "overdue_pending_rate",
@@ -80,6 +81,7 @@ class RankingView(AssessView):
             "kind_params": {k: self.params(kind=k) for k, _label in SubjectKind.choices},
             "live_params": self.params(mode="live", version=""),
             "frozen_params": self.params(mode="frozen"),
+            "can_freeze": self.scope.can("assess.freeze"), **freeze_job(request),
         })
 
 

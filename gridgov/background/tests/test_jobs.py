@@ -186,3 +186,25 @@ def test_with_a_broker_the_job_goes_to_a_celery_worker(counting, dispatcher, set
     with django_capture_on_commit_callbacks(execute=True):
         job = actions.submit_job("test.count", actor=dispatcher)
     assert sent == [("gridgov.background.tasks.run_background_job", [job.pk])]
+
+
+def test_a_job_whose_thread_is_alive_here_is_not_run_twice(counting, dispatcher):
+    """SQLite: a long import holds the write lock, so its heartbeat cannot be written; the
+    resume of the same process sees the job's thread alive and leaves the job alone."""
+    release = threading.Event()
+    thread = threading.Thread(target=release.wait, name="gridgov-job-test-alive", daemon=True)
+    thread.start()
+    try:
+        old = timezone.now() - dt.timedelta(minutes=5)
+        prefix = runner.holder().rsplit(":", 1)[0]
+        job = BackgroundJob.objects.create(kind="test.count", created_by=dispatcher,
+                                           status=JobStatus.RUNNING, attempts=1,
+                                           runner=f"{prefix}:gridgov-job-test-alive",
+                                           heartbeat_at=old, started_at=old)
+        assert runner.resume()["requeued"] == 0
+        job.refresh_from_db()
+        assert job.status == JobStatus.RUNNING
+    finally:
+        release.set()
+        thread.join(5)
+    assert runner.resume()["requeued"] == 1  # its thread gone: the runner was lost

@@ -45,7 +45,9 @@ def _nav(client):
 
 
 def test_a_new_role_reaches_exactly_what_its_table_says(client_as, api_as, sec_admin,
-                                                        assessor, district, gulou_grid):
+                                                        assessor, district, gulou_grid,
+                                                        settings):
+    settings.GRIDGOV_EXPORT_INLINE_ROWS = 10**9  # exports answer in the request, not as a job
     role = RoleDefinition.objects.get(code="assessor")
     created = AuditRecord.objects.get(action="core.role_created", object_id=str(role.pk))
     assert created.actor_id == sec_admin.pk

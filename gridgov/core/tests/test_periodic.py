@@ -224,7 +224,8 @@ def test_celery_beat_runs_the_jobs_through_the_shared_row(settings):
     assert scheduled == set(load_jobs()) - {n for n in periodic.JOBS if n.startswith("test_")}
     settings.GRIDGOV_PURGE_SECONDS = 3600
     out = tasks.run_job.delay("purge").get()
-    assert out["ran"] is True and set(out["result"]) == {"idempotency_records", "rate_counters"}
+    assert out["ran"] is True and set(out["result"]) == {"idempotency_records", "rate_counters",
+                                                              "job_files"}
     assert JobState.objects.get(name="purge").last_runner == "beat"
     with pytest.raises(KeyError):
         tasks.run_job.delay("no_such_job").get()

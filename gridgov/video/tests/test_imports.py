@@ -9,6 +9,7 @@ import pytest
 import shapely.geometry
 from django.core.exceptions import ValidationError
 
+from gridgov.background.models import BackgroundJob
 from gridgov.video.actions import import_cameras
 from gridgov.video.actions.imports import COLUMNS, template_xlsx
 from gridgov.video.models import Camera
@@ -90,7 +91,11 @@ def test_the_import_page_and_the_report_download(client_as, police_officer, poin
     assert client.get("/video/import/").status_code == 200
     upload = SimpleUploadedFile("c.xlsx", _xlsx([_row("33020300001320999301", point),
                                                  _row("9", point)]))
-    page = client.post("/video/import/", {"file": upload})
+    posted = client.post("/video/import/", {"file": upload})
+    # Imported by a background job (inline in tests): the page follows it to the result.
+    job = BackgroundJob.objects.get(kind="video.import")
+    assert posted.status_code == 302 and posted.url == f"/video/import/?job={job.uid}"
+    page = client.get(posted.url)
     assert page.status_code == 200
     batch = page.context["batch"]
     assert batch.created_rows == 1 and batch.rejected_rows == 1
@@ -104,3 +109,36 @@ def test_another_department_cannot_read_the_report(client_as, police_officer, po
     batch = import_cameras(_xlsx([_row("1", point)]), "c.xlsx", actor=police_officer,
                            owner=police)
     assert client_as(dept_admin).get(f"/video/import/{batch.pk}/rejected.csv").status_code == 404
+
+
+def test_the_import_job_matches_the_direct_import_and_keeps_nothing_when_cancelled(
+        client_as, police_officer, police, point, dept_admin):
+    """The page's job imports what ``import_cameras`` imports; another person cannot follow
+    it; a cancel before the import ran keeps nothing and deletes the upload."""
+    from django.core.files.storage import default_storage
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from gridgov.background import files, runner
+    from gridgov.background.choices import JobStatus
+
+    client = client_as(police_officer)
+    data = _xlsx([_row("33020300001320999302", point), _row("x", point)])
+    posted = client.post("/video/import/", {"file": SimpleUploadedFile("c.xlsx", data)})
+    job = BackgroundJob.objects.get(kind="video.import")
+    assert job.status == JobStatus.DONE and not default_storage.exists(job.params["upload"])
+    assert (job.result["created"], job.result["rejected"]) == (1, 1)
+    again = import_cameras(data, "c.xlsx", actor=police_officer, owner=police)
+    assert (again.unchanged_rows, again.rejected_rows) == (1, 1)  # the job's row is there
+    assert client_as(dept_admin).get(posted.url).status_code in (403, 404)
+    refused = client.post("/video/import/", {"file": SimpleUploadedFile("c.pdf", b"%PDF")})
+    page = client.get(refused.url)
+    assert page.status_code == 400 and page.context["form"].errors["file"]
+    queued = BackgroundJob.objects.create(kind="video.import", created_by=police_officer,
+                                          cancel_requested=True, params={
+                                              "owner": police.pk, "filename": "c.xlsx",
+                                              "upload": files.save_upload(
+                                                  _xlsx([_row("33020300001320999303",
+                                                              point)]), "c.xlsx")})
+    assert runner.run(queued.pk) == JobStatus.CANCELLED
+    assert not Camera.objects.filter(code="33020300001320999303").exists()
+    assert not default_storage.exists(queued.params["upload"])
