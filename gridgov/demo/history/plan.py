@@ -136,7 +136,8 @@ class _Sim:
     def step(self, action, at, actor, role, remark="", extra=None, department=None, **changes):
         if at > self.ctx.now:
             raise _Cut
-        from_state = self.ev.get("state", "")
+        # The report itself comes from no state, as ``report_event`` writes it.
+        from_state = self.ev.get("state", "") if self.steps else ""
         stage_deadline = self.ev.get("stage_deadline") if self.steps else None
         department_before = self.ev.get("department_id")
         if self.snap is None:

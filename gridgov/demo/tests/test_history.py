@@ -83,6 +83,8 @@ def test_history_is_believable():
     assert EventRequest.objects.filter(event__in=events, status="approved").exists()
     assert steps.filter(action="verify", to_state="in_progress").exists()  # rework
     assert steps.filter(action="resolve_on_spot").exists()
+    # A report comes from no state, as report_event writes it.
+    assert set(steps.filter(action="report").values_list("from_state", flat=True)) == {""}
     closed = events.filter(state="closed", handle_deadline__isnull=False)
     late = sum(1 for e in closed.only("handle_deadline", "overdue_reason")
                if e.overdue_reason)
