@@ -15,10 +15,12 @@ import uuid
 
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 from django.http import HttpRequest, QueryDict
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .models import BackgroundJob
 
@@ -56,6 +58,37 @@ def delete(path: str) -> None:
     """Delete a stored job file (already gone is fine: a job may run twice)."""
     if path and path.startswith(PREFIX + "/") and default_storage.exists(path):
         default_storage.delete(path)
+
+
+# The figures of an import batch a job reports (those the batch has).
+BATCH_FIGURES = ("total_rows", "created_rows", "updated_rows", "unchanged_rows",
+                 "rejected_rows")
+
+
+def import_upload(upload: str, run) -> dict:
+    """An import job's body: ``run(data)`` on the stored upload's bytes, returning the import
+    batch; the batch's figures, or ``errors`` for a file refused as a whole (a result the page
+    shows on its form, not a failed job). The upload is deleted whatever happens."""
+    try:
+        data = read(upload)
+        try:
+            batch = run(data)
+        except ValidationError as exc:
+            return {"errors": exc.messages}
+        figures = {name.removesuffix("_rows"): getattr(batch, name)
+                   for name in BATCH_FIGURES if hasattr(batch, name)}
+        return {"batch": batch.pk, **figures}
+    finally:
+        delete(upload)
+
+
+def import_summary(result: dict) -> list:
+    """The rows an import job's page shows."""
+    if result.get("errors"):
+        return [(_("文件被拒绝"), ";".join(result["errors"]))]
+    labels = (("total", _("总行数")), ("created", _("新增")), ("updated", _("更新")),
+              ("unchanged", _("未变化")), ("rejected", _("拒绝")))
+    return [(label, result[key]) for key, label in labels if key in result]
 
 
 def store_export(data, filename: str, content_type: str, rows: int) -> dict:

@@ -22,28 +22,12 @@ from .permissions import CHANGE, VIEW_OBJECTS, VIEW_PEOPLE
 
 def import_file(progress, actor, kind, upload, filename):
     """导入基础数据: the stored upload through ``run_import``; the batch's figures."""
-    try:
-        data = files.read(upload)
-        try:
-            batch = importers.run_import(kind, data, filename, actor=actor, progress=progress)
-        except ValidationError as exc:
-            return {"errors": exc.messages}
-        return {"batch": batch.pk, "total": batch.total_rows, "created": batch.created_rows,
-                "updated": batch.updated_rows, "rejected": batch.rejected_rows}
-    finally:
-        files.delete(upload)
-
-
-def import_summary(result: dict) -> list:
-    """The rows the job's page shows."""
-    if result.get("errors"):
-        return [(_("文件被拒绝"), ";".join(result["errors"]))]
-    return [(_("总行数"), result.get("total")), (_("新增"), result.get("created")),
-            (_("更新"), result.get("updated")), (_("拒绝"), result.get("rejected"))]
+    return files.import_upload(upload, lambda data: importers.run_import(
+        kind, data, filename, actor=actor, progress=progress))
 
 
 registry.register("basedata.import", import_file, label=_("导入基础数据"), permission=CHANGE,
-                  summary=import_summary, params=("kind", "upload", "filename"))
+                  summary=files.import_summary, params=("kind", "upload", "filename"))
 
 
 def export_list(progress, actor, kind, fmt, query=""):

@@ -8,7 +8,6 @@ its form. Running it again after a restart is harmless: the import is idempotent
 code (the same file again changes nothing).
 """
 
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.background import files, registry
@@ -21,29 +20,13 @@ def import_file(progress, actor, owner, upload, filename):
     """导入摄像头: the stored upload through ``import_cameras`` for department ``owner``."""
     from gridgov.accounts.models import Department
 
-    try:
+    def run(data):
         department = Department.objects.get(pk=owner)
-        data = files.read(upload)
         progress(0, None, _("正在校验并导入"), force=True)
-        try:
-            batch = import_cameras(data, filename, actor=actor, owner=department)
-        except ValidationError as exc:
-            return {"errors": exc.messages}
-        return {"batch": batch.pk, "total": batch.total_rows, "created": batch.created_rows,
-                "updated": batch.updated_rows, "unchanged": batch.unchanged_rows,
-                "rejected": batch.rejected_rows}
-    finally:
-        files.delete(upload)
+        return import_cameras(data, filename, actor=actor, owner=department)
 
-
-def import_summary(result: dict) -> list:
-    """The rows the job's page shows."""
-    if result.get("errors"):
-        return [(_("文件被拒绝"), ";".join(result["errors"]))]
-    return [(_("总行数"), result.get("total")), (_("新增"), result.get("created")),
-            (_("更新"), result.get("updated")), (_("未变化"), result.get("unchanged")),
-            (_("拒绝"), result.get("rejected"))]
+    return files.import_upload(upload, run)
 
 
 registry.register("video.import", import_file, label=_("导入摄像头"), permission=MANAGE,
-                  summary=import_summary, params=("owner", "upload", "filename"))
+                  summary=files.import_summary, params=("owner", "upload", "filename"))
