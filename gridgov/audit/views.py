@@ -154,7 +154,7 @@ class AuditRecordExportView(AuditPermissionMixin, ScopedListView):
 
     def get(self, request, *args, **kwargs):
         from gridgov.background.actions import submit_job
-        from gridgov.background.files import export_in_background
+        from gridgov.background.files import export_in_background, seal_query
 
         refused = refuse_export(request)
         if refused is not None:
@@ -171,7 +171,7 @@ class AuditRecordExportView(AuditPermissionMixin, ScopedListView):
         filename = f"audit-{stamp}.csv"
         if export_in_background(filterset.qs):
             job = submit_job("audit.export", actor=request.user,
-                             params={"query": request.GET.urlencode(), "filename": filename})
+                             params={"query": seal_query(request), "filename": filename})
             return redirect("background:job", uid=job.uid)
         response = StreamingHttpResponse(csv_lines(filterset.qs, bom=True),
                                          content_type="text/csv; charset=utf-8")

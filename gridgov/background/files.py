@@ -22,9 +22,15 @@ from django.http import HttpRequest, QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gridgov.core import personal_data
+
 from .models import BackgroundJob
 
 PREFIX = "private/background"
+# What an upload waiting for its import job is encrypted for (personal_data associated data).
+UPLOAD_PURPOSE = "import_upload"
+# What an export job's query is encrypted for: a search may be by ID number or phone.
+QUERY_PURPOSE = "export_query"
 # How long an export (and a forgotten upload) is kept after its job ended.
 KEEP = dt.timedelta(days=1)
 # How long a download link from the job's page works (a fresh page gives a fresh link).
@@ -43,15 +49,19 @@ def _safe_name(filename: str) -> str:
 
 
 def save_upload(data: bytes, filename: str) -> str:
-    """Keep an uploaded file for the job that will read it; its storage path."""
+    """Keep an uploaded file for the job that will read it; its storage path. The file holds
+    people's ID numbers and phones as typed, so it is stored encrypted (``personal_data``,
+    purpose ``import_upload``): a copy of the storage, or an upload a crash left behind,
+    shows nothing."""
+    sealed = personal_data.encrypt_bytes(data, UPLOAD_PURPOSE)
     return default_storage.save(f"{PREFIX}/uploads/{uuid.uuid4().hex}/{_safe_name(filename)}",
-                                ContentFile(data))
+                                ContentFile(sealed))
 
 
-def read(path: str) -> bytes:
-    """The bytes of a stored job file."""
+def read_upload(path: str) -> bytes:
+    """The plain bytes of an upload ``save_upload`` stored."""
     with default_storage.open(path, "rb") as handle:
-        return handle.read()
+        return personal_data.decrypt_bytes(handle.read(), UPLOAD_PURPOSE)
 
 
 def delete(path: str) -> None:
@@ -70,7 +80,7 @@ def import_upload(upload: str, run) -> dict:
     batch; the batch's figures, or ``errors`` for a file refused as a whole (a result the page
     shows on its form, not a failed job). The upload is deleted whatever happens."""
     try:
-        data = read(upload)
+        data = read_upload(upload)
         try:
             batch = run(data)
         except ValidationError as exc:
@@ -117,12 +127,19 @@ def export_in_background(queryset) -> bool:
     return queryset.order_by()[:limit + 1].count() > limit
 
 
-def request_for(user, query: str = "") -> HttpRequest:
+def seal_query(request) -> str:
+    """The page's query for an export job's parameters, encrypted: a search by ID number or
+    phone (``?q=…``) must not reach the job's row in plain (docs/personal-data.md)."""
+    return personal_data.encrypt(request.GET.urlencode(), QUERY_PURPOSE)
+
+
+def request_for(user, sealed_query: str = "") -> HttpRequest:
     """A stand-in for the request that started a job, for the code that filters a list the
-    way its page does (a FilterSet reads ``request.GET`` and ``request.user``)."""
+    way its page does (a FilterSet reads ``request.GET`` and ``request.user``);
+    ``sealed_query`` is what ``seal_query`` made of the page's query."""
     request = HttpRequest()
     request.method = "GET"
-    request.GET = QueryDict(query or "")
+    request.GET = QueryDict(personal_data.decrypt(sealed_query or "", QUERY_PURPOSE))
     request.user = user
     return request
 

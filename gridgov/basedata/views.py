@@ -537,7 +537,7 @@ class ExportView(ReplicaReadsMixin, LoginRequiredMixin, View):
         fs = filtered(kind, request)
         if fs.is_bound and not fs.is_valid():
             return HttpResponse(str(fs.errors), status=400)
-        from gridgov.background.files import export_in_background
+        from gridgov.background.files import export_in_background, seal_query
 
         if not export_in_background(fs.qs):
             return exporters.export(kind, fs.qs, user=request.user, fmt=fmt,
@@ -546,5 +546,5 @@ class ExportView(ReplicaReadsMixin, LoginRequiredMixin, View):
 
         job = submit_job("basedata.export_people" if kind == "people" else "basedata.export",
                          actor=request.user, params={"kind": kind, "fmt": fmt,
-                                                     "query": request.GET.urlencode()})
+                                                     "query": seal_query(request)})
         return redirect("background:job", uid=job.uid)

@@ -143,6 +143,17 @@ def decrypt(token: str, purpose: str = "") -> str:
     raise DecryptionError("no configured key decrypts this token")
 
 
+def encrypt_bytes(data: bytes, purpose: str) -> bytes:
+    """``encrypt`` for a file's bytes (an uploaded spreadsheet of people waiting for its
+    import job): the token, as bytes to store."""
+    return encrypt(base64.b64encode(data).decode(), purpose).encode()
+
+
+def decrypt_bytes(token: bytes, purpose: str) -> bytes:
+    """The bytes ``encrypt_bytes`` sealed."""
+    return base64.b64decode(decrypt(token.decode(), purpose)) if token else b""
+
+
 def token_key_id(token: str) -> str:
     """The id of the key a token was made with ('' for an empty value)."""
     return token.split("$", 2)[1] if token else ""

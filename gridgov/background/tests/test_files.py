@@ -85,3 +85,24 @@ def test_the_scheduled_purge_runs_it(exporting, dispatcher):
     BackgroundJob.objects.filter(pk=job.pk).update(
         finished_at=timezone.now() - dt.timedelta(days=2))
     assert _purge()["job_files"] == 1
+
+
+def test_an_upload_waits_for_its_job_encrypted(db):
+    """An import file holds ID numbers and phones as typed: the stored copy shows none."""
+    data = "姓名,身份证号,手机号\n王芳,11010519491231002X,13800138000\n".encode()
+    upload = files.save_upload(data, "people.csv")
+    with default_storage.open(upload, "rb") as handle:
+        stored = handle.read()
+    assert b"11010519491231002X" not in stored and b"13800138000" not in stored
+    assert files.read_upload(upload) == data
+    files.delete(upload)
+
+
+def test_an_export_query_reaches_the_job_row_encrypted(rf, dispatcher):
+    """A search by phone or ID number (``?q=``) is kept in the job's parameters sealed, and
+    the job's stand-in request gets it back whole."""
+    request = rf.get("/events/search/export/csv", {"q": "13905741234", "sort": "-created"})
+    sealed = files.seal_query(request)
+    assert "13905741234" not in sealed
+    again = files.request_for(dispatcher, sealed)
+    assert again.GET["q"] == "13905741234" and again.user == dispatcher

@@ -314,7 +314,7 @@ class SearchExportView(ReplicaReadsMixin, PermissionRequiredMixin, View):
 
     def get(self, request, fmt):
         from gridgov.background.actions import submit_job
-        from gridgov.background.files import export_in_background
+        from gridgov.background.files import export_in_background, seal_query
 
         if fmt not in ("xlsx", "csv"):
             raise Http404(_("不支持的导出格式。"))
@@ -328,7 +328,7 @@ class SearchExportView(ReplicaReadsMixin, PermissionRequiredMixin, View):
                 for field, messages in filterset.errors.items()]}, status=400)
         if export_in_background(queryset):
             job = submit_job("events.search_export", actor=request.user,
-                             params={"query": request.GET.urlencode(), "fmt": fmt})
+                             params={"query": seal_query(request), "fmt": fmt})
             return redirect("background:job", uid=job.uid)
         data, content_type, _rows = export_file(request, queryset, fmt)
         response = HttpResponse(data, content_type=content_type)
